@@ -1,0 +1,630 @@
+"""The visitor that applies the rules to one function (or one module's top level) in one context.
+
+The engine decides the context (workflow code, activity code, anything else, a module's top
+level) and walks the call graph; a Checker reports what is wrong inside one body and records the
+project functions that body calls, so the engine can follow them.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Literal
+
+from mcp_server.lint import knowledge, sdk_api
+from mcp_server.lint.knowledge import Entry
+from mcp_server.lint.project import ACTIVITY_DEFN, WORKFLOW, Function, Module, Project, Scope, Symbol
+
+Context = Literal["workflow", "activity", "async-activity", "other", "module"]
+Handler = Literal["query", "validator"] | None
+
+_COMPOUND = tuple(
+    getattr(ast, name)
+    for name in ("If", "Try", "TryStar", "With", "AsyncWith", "For", "AsyncFor", "While")
+    if hasattr(ast, name)
+)
+_ACTIVITY_STARTERS = frozenset(
+    f"{WORKFLOW}.{verb}_{kind}{suffix}"
+    for verb in ("execute", "start")
+    for kind in ("activity", "local_activity")
+    for suffix in ("", "_method", "_class")
+)
+_TIMEOUTS = ("start_to_close_timeout", "schedule_to_close_timeout")
+# Coroutine functions whose result does nothing unless awaited.
+_MUST_AWAIT = frozenset(
+    {
+        *(name for name in _ACTIVITY_STARTERS if ".execute_" in name),
+        f"{WORKFLOW}.execute_child_workflow",
+        f"{WORKFLOW}.start_child_workflow",
+        f"{WORKFLOW}.sleep",
+        f"{WORKFLOW}.wait_condition",
+        "asyncio.sleep",
+    }
+)
+# Workflow APIs that issue commands or change state: forbidden in queries and validators.
+_COMMANDS = frozenset(
+    {
+        *_ACTIVITY_STARTERS,
+        *(f"{WORKFLOW}.{name}" for name in (
+            "execute_child_workflow", "start_child_workflow", "sleep", "wait_condition",
+            "continue_as_new", "upsert_search_attributes", "upsert_memo", "patched",
+            "deprecate_patch", "signal_external_workflow",
+        )),
+    }
+)
+# In module-level code these run at import, which the sandbox repeats for every workflow run.
+_IMPORT_TIME_EFFECTS = frozenset(
+    {"asyncio.run", "temporalio.client.Client.connect", "temporalio.worker.Worker"}
+)
+_IMPORT_TIME_RULES = frozenset(
+    {
+        knowledge.WALL_CLOCK, knowledge.RANDOM, knowledge.UNSEEDED_RNG, knowledge.UUID,
+        knowledge.BLOCKING_SLEEP, knowledge.FILE_IO, knowledge.NETWORK, knowledge.SUBPROCESS,
+        knowledge.THREADING, knowledge.ENVIRONMENT,
+    }
+)
+_SET_TYPES = frozenset(
+    {
+        "builtins.set", "builtins.frozenset", "typing.Set", "typing.FrozenSet",
+        "typing.AbstractSet", "typing.MutableSet", "collections.abc.Set",
+        "collections.abc.MutableSet",
+    }
+)
+_SET_RETURNING_METHODS = frozenset(
+    {"union", "intersection", "difference", "symmetric_difference", "copy"}
+)
+# Consumers that expose a set's iteration order, and ones that do not.
+_ORDERED_CONSUMERS = frozenset(
+    f"builtins.{name}" for name in ("list", "tuple", "enumerate", "iter", "zip", "map", "filter")
+)
+_ORDER_FREE_CONSUMERS = frozenset(
+    f"builtins.{name}"
+    for name in ("sorted", "len", "sum", "min", "max", "any", "all", "set", "frozenset")
+)
+_MUTATORS = frozenset(
+    {
+        "append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "add",
+        "discard", "popitem", "appendleft", "extendleft", "popleft", "sort", "reverse",
+        "__setitem__", "__delitem__",
+    }
+)
+_MUTABLE_FACTORIES = frozenset(
+    {
+        "builtins.list", "builtins.dict", "builtins.set", "builtins.bytearray",
+        "collections.defaultdict", "collections.deque", "collections.Counter",
+        "collections.OrderedDict",
+    }
+)
+_NUMERIC_CONVERSIONS = frozenset(
+    {"builtins.int", "builtins.float", "builtins.round", "builtins.abs", "math.floor", "math.ceil"}
+)
+# Methods an assistant calls on a client or environment of unknown type; checked by name.
+_DISTINCTIVE_METHODS = ("execute_workflow", "start_workflow")
+# Hints for names that exist in other Temporal SDKs but not in Python's.
+_NONEXISTENT_HINTS = {
+    "temporalio.workflow.uuid": "`workflow.uuid4()`",
+    "temporalio.workflow.get_version": "`workflow.patched(id)` / `workflow.deprecate_patch(id)`",
+    "temporalio.workflow.side_effect": "an activity or local activity",
+    "temporalio.workflow.mutable_side_effect": "an activity or local activity",
+    "temporalio.worker.Worker.run_until": "`async with worker: await stop_event.wait()`",
+    "replay_history": "`Replayer(workflows=[...]).replay_workflow(history)`",
+}
+
+
+@dataclass(slots=True)
+class Raw:
+    """A finding before it becomes a model: the rule, the node, and the message fields."""
+
+    code: str
+    module: Module
+    node: ast.AST
+    fields: dict[str, str] = field(default_factory=dict)
+    target: str | None = None  # the offending qualified name, the chain's last hop
+
+
+class Checker(ast.NodeVisitor):
+    def __init__(
+        self,
+        project: Project,
+        module: Module,
+        scope: Scope,
+        context: Context,
+        *,
+        handler: Handler = None,
+        workflow_module: bool = False,
+        table: dict[str, Entry] = knowledge.TABLE,
+    ) -> None:
+        self.project = project
+        self.module = module
+        self.scope = scope
+        self.context = context
+        self.handler = handler
+        self.workflow_module = workflow_module
+        self.table = table
+        self.findings: list[Raw] = []
+        self.calls: list[tuple[Function, ast.Call]] = []
+        self._order_free: set[int] = set()
+
+    # --- entry points -----------------------------------------------------------------------
+    def check_function(self, function: Function) -> None:
+        for statement in function.node.body:
+            self.visit(statement)
+
+    def check_module(self, statements: list[ast.stmt]) -> None:
+        """A module's top level (and class bodies): what runs when the module is imported."""
+        for statement in statements:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for decorator in statement.decorator_list:
+                    self.visit(decorator)
+            elif isinstance(statement, ast.ClassDef):
+                for expression in (*statement.decorator_list, *statement.bases):
+                    self.visit(expression)
+                self.check_module(statement.body)
+            elif isinstance(statement, ast.If) and _is_main_guard(statement.test):
+                continue
+            elif isinstance(statement, _COMPOUND):
+                for value in (v for _, v in ast.iter_fields(statement)):
+                    if isinstance(value, ast.AST):
+                        self.visit(value)
+                    elif value and isinstance(value, list) and isinstance(value[0], ast.stmt):
+                        self.check_module(value)
+                    elif isinstance(value, list):
+                        for item in value:
+                            if isinstance(item, ast.excepthandler):
+                                self.check_module(item.body)
+                            elif isinstance(item, ast.AST):
+                                self.visit(item)
+            else:
+                self.visit(statement)
+
+    # --- reporting ------------------------------------------------------------------------------
+    def report(self, code: str, node: ast.AST, target: str | None = None, **fields: str) -> None:
+        if "name" in fields:  # `print`, not `builtins.print`
+            fields["name"] = fields["name"].removeprefix("builtins.")
+        self.findings.append(Raw(code, self.module, node, fields, target))
+
+    def _report_entry(self, node: ast.AST, qname: str, entry: Entry) -> bool:
+        """Report a knowledge-table hit under the rule the current context calls for."""
+        rule = entry.rule
+        assert rule is not None
+        fields = {
+            "name": qname,
+            "replacement": entry.replacement or "",
+            "reason": entry.reason,
+            "note": self._passthrough_note(),
+        }
+        if rule == knowledge.SANDBOX_ESCAPE:
+            self.report(rule, node, qname, **fields)
+        elif self.context == "workflow":
+            self.report(rule, node, qname, **fields)
+        elif self.context == "async-activity" and entry.blocking:
+            self.report("TPR501", node, qname, **fields)
+        elif self.context == "module" and self.workflow_module and rule in _IMPORT_TIME_RULES:
+            self.report("TPR601", node, qname, **fields)
+        else:
+            return False
+        return True
+
+    def _passthrough_note(self) -> str:
+        if self.module.name and self.project.is_passed_through(self.module):
+            return (
+                f" (module `{self.module.name}` is imported through imports_passed_through(), "
+                "so the sandbox never checks it)"
+            )
+        return ""
+
+    # --- scopes -----------------------------------------------------------------------------
+    def _visit_nested(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+        for default in (*node.args.defaults, *(d for d in node.args.kw_defaults if d)):
+            self.visit(default)
+        outer = self.scope
+        self.scope = Scope(self.project, self.module, node, outer)
+        try:
+            if isinstance(node, ast.Lambda):
+                self.visit(node.body)
+            else:
+                for decorator in node.decorator_list:
+                    self.visit(decorator)
+                for statement in node.body:
+                    self.visit(statement)
+        finally:
+            self.scope = outer
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _visit_nested
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for statement in node.body:
+            self.visit(statement)
+
+    # --- calls --------------------------------------------------------------------------------
+    def visit_Call(self, node: ast.Call) -> None:
+        qname = self.scope.resolve(node.func)
+        reported = False
+        if qname:
+            entry = knowledge.lookup(qname, self.table)
+            if (
+                entry is not None
+                and entry.rule is not None
+                and entry.match == "call"
+                and not (entry.unless_arg and _has_argument(node, *entry.unless_arg))
+            ):
+                reported = self._report_entry(node, qname, entry)
+            self._check_call(node, qname)
+        self._check_call_shape(node, qname)
+        if reported:  # the callee is reported: only its arguments are left to check
+            for child in (*node.args, *node.keywords):
+                self.visit(child)
+        else:
+            self.generic_visit(node)
+
+    def _check_call(self, node: ast.Call, qname: str) -> None:
+        if qname in _ACTIVITY_STARTERS:
+            self._check_activity_timeout(node, qname)
+        if self.context == "module" and self.workflow_module and qname in _IMPORT_TIME_EFFECTS:
+            self.report("TPR601", node, qname, name=qname, replacement="", reason="", note="")
+        if self.context in ("activity", "async-activity"):
+            last = qname.rpartition(".")[2]
+            if qname.startswith(f"{WORKFLOW}.") and last[:1].islower() and last != "in_workflow":
+                self.report("TPR410", node, qname, name=qname)
+        if self.handler and qname in _COMMANDS:
+            self._report_handler_change(node, f"`{qname}` issues a command")
+        if qname in _NUMERIC_CONVERSIONS and node.args:
+            self._check_random_as_number(node.args[0])
+        if qname.startswith("temporalio."):
+            self._check_keywords(node, qname, sdk_api.callable_params(qname))
+        if self.context in ("workflow", "activity", "async-activity"):
+            self._follow(node, qname)
+        if self.context == "workflow":
+            self._check_set_consumer(node, qname)
+
+    def _check_call_shape(self, node: ast.Call, qname: str | None) -> None:
+        """Checks that need the call's form rather than its resolved name."""
+        func = node.func
+        if not isinstance(func, ast.Attribute):
+            return
+        if func.attr in _DISTINCTIVE_METHODS and not (qname or "").startswith("temporalio."):
+            if self.module.mentions_temporal:
+                self._check_keywords(node, func.attr, sdk_api.union_params(func.attr))
+        if self.context == "workflow":
+            if func.attr == "join" and node.args and self._is_set(node.args[0]):
+                self.report("TPR301", node.args[0], how="`str.join` over it")
+            if func.attr == "pop" and not node.args and self._is_set(func.value):
+                self.report("TPR301", node, how="`set.pop()` on it")
+            if func.attr in _MUTATORS:
+                self._check_global_write(func.value, node)
+        if self.handler and func.attr in _MUTATORS and self._rooted_at_self(func.value):
+            self._report_handler_change(node, f"`.{func.attr}()` mutates workflow state")
+
+    def _follow(self, node: ast.Call, qname: str) -> None:
+        symbol = self.project.lookup(qname, self.module)
+        if symbol is None:
+            return
+        if symbol.kind == "class" and symbol.cls is not None:
+            for method in ("__init__", "__post_init__"):
+                found = self.project.method(symbol.cls, method)
+                if found is not None:
+                    self._add_call(found, node)
+            return
+        if symbol.kind != "function":
+            return
+        function = self._function(symbol)
+        if self.context == "workflow" and self._is_activity(function):
+            self.report("TPR403", node, qname, name=qname)
+            return
+        self._add_call(symbol, node)
+
+    def _function(self, symbol: Symbol) -> Function:
+        assert isinstance(symbol.node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        return self.project.function(symbol.module, symbol.node, symbol.cls)
+
+    def _add_call(self, symbol: Symbol, node: ast.Call) -> None:
+        self.calls.append((self._function(symbol), node))
+
+    def _is_activity(self, function: Function) -> bool:
+        scope = self.project.module_scope(function.module)
+        return any(
+            scope.resolve(_decorator_target(d)) == ACTIVITY_DEFN for d in function.node.decorator_list
+        )
+
+    def _check_activity_timeout(self, node: ast.Call, qname: str) -> None:
+        keywords = {k.arg: k.value for k in node.keywords}
+        if None in keywords:  # **options: the timeout may be inside
+            return
+        given = [
+            name
+            for name in _TIMEOUTS
+            if name in keywords and not _is_none(keywords[name])
+        ]
+        if not given:
+            self.report("TPR401", node, qname, name=qname)
+
+    def _check_keywords(
+        self, node: ast.Call, qname: str, params: tuple[list[str], bool] | None
+    ) -> None:
+        if params is None or params[1]:
+            return
+        for keyword in node.keywords:
+            if keyword.arg is not None and keyword.arg not in params[0]:
+                hint = _NONEXISTENT_HINTS.get(keyword.arg) or _close(keyword.arg, params[0])
+                self.report(
+                    "TPR411", keyword, f"{qname}({keyword.arg}=...)",
+                    name=f"{qname.rpartition('.')[2]}({keyword.arg}=...)",
+                    hint=hint or "the parameters the installed temporalio documents",
+                )
+
+    # --- names and attributes -----------------------------------------------------------------
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if isinstance(node.ctx, ast.Load) and self._check_reference(node):
+            return
+        self.generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self._check_reference(node)
+
+    def _check_reference(self, node: ast.Attribute | ast.Name) -> bool:
+        qname = self.scope.resolve(node)
+        if not qname:
+            return False
+        if isinstance(node, ast.Attribute) and qname.startswith("temporalio."):
+            missing = sdk_api.missing_attribute(qname)
+            if missing is not None and missing[0] == qname:
+                self._report_missing(node, qname, missing[1])
+                return True
+        entry = knowledge.lookup(qname, self.table)
+        if entry is not None and entry.rule is not None and entry.match == "ref":
+            return self._report_entry(node, qname, entry)
+        return False
+
+    def _report_missing(self, node: ast.AST, qname: str, suggestions: list[str]) -> None:
+        hint = _NONEXISTENT_HINTS.get(qname) or (
+            " or ".join(f"`{s}`" for s in suggestions) if suggestions else ""
+        )
+        self.report(
+            "TPR411", node, qname, name=qname,
+            hint=hint or "the API the installed temporalio documents",
+        )
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level or not (node.module or "").startswith("temporalio"):
+            return
+        for alias in node.names:
+            qname = f"{node.module}.{alias.name}"
+            missing = sdk_api.missing_attribute(qname) if alias.name != "*" else None
+            if missing is not None and missing[0] == qname:
+                self._report_missing(node, qname, missing[1])
+
+    # --- statements -----------------------------------------------------------------------------
+    def visit_Expr(self, node: ast.Expr) -> None:
+        value = node.value
+        if isinstance(value, ast.Call):
+            qname = self.scope.resolve(value.func)
+            if qname in _MUST_AWAIT or (qname and sdk_api.is_coroutine_function(qname)
+                                        and qname.startswith(f"{WORKFLOW}.")):
+                self.report("TPR402", value, qname, name=qname or "")
+        self.generic_visit(node)
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        if self.context == "workflow" and self._is_set(node.iter):
+            self.report("TPR301", node.iter, how="a `for` loop over it")
+        self.generic_visit(node)
+
+    visit_AsyncFor = visit_For
+
+    def _visit_comprehension(self, node: ast.ListComp | ast.GeneratorExp | ast.DictComp) -> None:
+        if self.context == "workflow" and id(node) not in self._order_free:
+            for generator in node.generators:
+                if self._is_set(generator.iter):
+                    self.report("TPR301", generator.iter, how="a comprehension over it")
+        self.generic_visit(node)
+
+    visit_ListComp = visit_GeneratorExp = visit_DictComp = _visit_comprehension
+
+    def visit_Starred(self, node: ast.Starred) -> None:
+        if self.context == "workflow" and isinstance(node.ctx, ast.Load) and self._is_set(node.value):
+            self.report("TPR301", node.value, how="unpacking it with `*`")
+        self.generic_visit(node)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            self._check_write(target)
+            if (
+                self.context == "workflow"
+                and isinstance(target, (ast.Tuple, ast.List))
+                and self._is_set(node.value)
+            ):
+                self.report("TPR301", node.value, how="unpacking it into names")
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._check_write(node.target)
+        self._check_random_as_number(node.value)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self._check_write(node.target)
+        self.generic_visit(node)
+
+    def visit_Delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            self._check_write(target)
+        self.generic_visit(node)
+
+    def visit_Try(self, node: ast.Try) -> None:
+        if self.context == "workflow" and _contains_await(node.body):
+            for handler in node.handlers:
+                caught = self._caught(handler.type)
+                if caught & {"builtins.BaseException", "asyncio.CancelledError",
+                             "asyncio.exceptions.CancelledError", "*"}:
+                    break  # cancellation is handled by this or an earlier clause
+                if "builtins.Exception" in caught and _contains_await(handler.body):
+                    self.report("TPR701", handler)
+                    break
+        self.generic_visit(node)
+
+    visit_TryStar = visit_Try
+
+    def _caught(self, expression: ast.expr | None) -> set[str]:
+        if expression is None:
+            return {"*"}
+        elements = expression.elts if isinstance(expression, ast.Tuple) else [expression]
+        return {self.scope.resolve(e) or "" for e in elements}
+
+    # --- workflow.random() used as a number -----------------------------------------------------
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        self._check_random_as_number(node.left)
+        self._check_random_as_number(node.right)
+        self.generic_visit(node)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        for operand in (node.left, *node.comparators):
+            self._check_random_as_number(operand)
+        self.generic_visit(node)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> None:
+        self._check_random_as_number(node.operand)
+        self.generic_visit(node)
+
+    def _check_random_as_number(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Call) and self.scope.resolve(node.func) == f"{WORKFLOW}.random":
+            self.report("TPR412", node, f"{WORKFLOW}.random")
+
+    # --- sets -------------------------------------------------------------------------------------
+    def _is_set(self, node: ast.AST, depth: int = 0) -> bool:
+        if depth > 8:
+            return False
+        if isinstance(node, (ast.Set, ast.SetComp)):
+            return True
+        if isinstance(node, ast.BinOp) and isinstance(
+            node.op, (ast.BitOr, ast.BitAnd, ast.Sub, ast.BitXor)
+        ):
+            return self._is_set(node.left, depth + 1)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr in _SET_RETURNING_METHODS:
+                return self._is_set(node.func.value, depth + 1)
+        if isinstance(node, ast.Name):
+            found = self.scope.lookup_name(node.id)
+            if found is not None and found[0].kind == "var" and found[0].count == 1:
+                value = found[0].node
+                if value is not None:
+                    if isinstance(value, ast.Subscript):  # an annotation: set[str]
+                        value = value.value
+                    return self._is_set(value, depth + 1) or self._set_typed(value, found[1])
+            return False
+        if isinstance(node, (ast.Call, ast.Attribute)):
+            return self._set_typed(node, self.scope)
+        return False
+
+    def _set_typed(self, node: ast.AST, scope: Scope) -> bool:
+        if isinstance(node, ast.Attribute) and not isinstance(node.value, ast.Name):
+            return False
+        return scope.resolve(node) in _SET_TYPES
+
+    def _check_set_consumer(self, node: ast.Call, qname: str) -> None:
+        if qname in _ORDER_FREE_CONSUMERS:
+            for argument in node.args:
+                if isinstance(argument, (ast.GeneratorExp, ast.ListComp)):
+                    self._order_free.add(id(argument))
+        elif qname in _ORDERED_CONSUMERS:
+            for argument in node.args:
+                if self._is_set(argument):
+                    self.report("TPR301", argument, how=f"`{qname.rpartition('.')[2]}()` over it")
+
+    # --- writes to shared state -------------------------------------------------------------------
+    def _check_write(self, target: ast.AST) -> None:
+        if self.handler and self._rooted_at_self(target):
+            self._report_handler_change(target, "assigning to it changes workflow state")
+        if self.context != "workflow":
+            return
+        if isinstance(target, ast.Name) and target.id in self.scope.global_names:
+            self.report("TPR303", target, name=target.id)
+        elif isinstance(target, ast.Subscript):
+            self._check_global_write(target.value, target)
+        elif isinstance(target, ast.Attribute):
+            owner = self.scope.resolve(target.value)
+            symbol = self.project.lookup(owner, self.module) if owner else None
+            if symbol is not None and symbol.kind in ("module", "class"):
+                self.report("TPR303", target, name=f"{owner}.{target.attr}")
+
+    def _check_global_write(self, container: ast.AST, node: ast.AST) -> None:
+        """`container` is mutated in place: report it when it is module-level state."""
+        variable = self._module_variable(container)
+        if variable is not None:
+            self.report("TPR303", node, name=variable)
+
+    def _module_variable(self, node: ast.AST) -> str | None:
+        if isinstance(node, ast.Name):
+            found = self.scope.lookup_name(node.id)
+            if found is None:
+                return None
+            binding, scope = found
+            if binding.kind == "import" and binding.qname:
+                symbol = self.project.lookup(binding.qname, self.module)
+                if symbol is not None and symbol.kind == "var" and _is_mutable(symbol.node, self.project.module_scope(symbol.module)):
+                    return symbol.qname
+                return None
+            if binding.kind == "var" and scope.node is self.module.tree:
+                if _is_mutable(binding.node, scope) or binding.count > 1:
+                    return f"{self.module.name}.{node.id}" if self.module.name else node.id
+            return None
+        if isinstance(node, ast.Attribute):
+            owner = self.scope.resolve(node.value)
+            symbol = self.project.lookup(f"{owner}.{node.attr}", self.module) if owner else None
+            if symbol is not None and symbol.kind == "var":
+                if _is_mutable(symbol.node, self.project.module_scope(symbol.module)):
+                    return symbol.qname
+        return None
+
+    def _rooted_at_self(self, node: ast.AST) -> bool:
+        while isinstance(node, (ast.Attribute, ast.Subscript)):
+            node = node.value
+            if isinstance(node, ast.Name):
+                return node.id == self.scope.self_name
+        return False
+
+    def _report_handler_change(self, node: ast.AST, why: str) -> None:
+        code = "TPR406" if self.handler == "query" else "TPR407"
+        self.report(code, node, why=why)
+
+
+def _decorator_target(decorator: ast.expr) -> ast.expr:
+    return decorator.func if isinstance(decorator, ast.Call) else decorator
+
+
+def _has_argument(node: ast.Call, position: int, keyword: str) -> bool:
+    if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+        return True  # *args / **kwargs: assume the argument is given
+    if len(node.args) > position:
+        return not _is_none(node.args[position])
+    return any(k.arg == keyword and not _is_none(k.value) for k in node.keywords if keyword)
+
+
+def _is_none(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _is_mutable(value: ast.AST | None, scope: Scope) -> bool:
+    if isinstance(value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)):
+        return True
+    return isinstance(value, ast.Call) and scope.resolve(value.func) in _MUTABLE_FACTORIES
+
+
+def _contains_await(body: list[ast.stmt]) -> bool:
+    return any(isinstance(n, (ast.Await, ast.AsyncFor, ast.AsyncWith)) for s in body for n in ast.walk(s))
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+    )
+
+
+def _close(word: str, candidates: list[str]) -> str:
+    import difflib
+
+    matches = difflib.get_close_matches(word, candidates, n=2, cutoff=0.6)
+    return " or ".join(f"`{m}`" for m in matches)

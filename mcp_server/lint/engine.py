@@ -1,0 +1,372 @@
+"""The lint engine: find files, pick the roots, walk the call graph, return a LintReport.
+
+Workflow code is every method of a `@workflow.defn` class plus, transitively, every project
+function, method and class those call. Activity code is every `@activity.defn` function plus what
+it calls. The walk is breadth-first, so each finding carries the shortest chain of calls from a
+workflow (or activity) entry point to the offending expression.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from mcp_server.lint.checker import Checker, Context, Handler, Raw, _decorator_target
+from mcp_server.lint.models import ChainHop, Finding, LintReport, Location, Summary
+from mcp_server.lint.parse import UnreadableFile, decode_source, read_source
+from mcp_server.lint.project import (
+    ACTIVITY_DEFN,
+    WORKFLOW,
+    ClassInfo,
+    Function,
+    Module,
+    Project,
+)
+from mcp_server.lint.rules import RULES, resolve_codes
+
+DEFAULT_EXCLUDE = frozenset(
+    {".venv", "venv", ".git", "build", "dist", "node_modules", "__pycache__", ".tox", ".nox",
+     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".temporal-pro-cache"}
+)
+
+
+class UsageError(Exception):
+    """Bad input from the user (a missing path, an unknown rule): one line, exit code 2."""
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass
+class LintResult:
+    report: LintReport
+    errors: list[str]  # files that could not be read, one line each
+
+
+# --- public entry points ------------------------------------------------------------------------
+def lint_paths(paths: list[str], options: LintOptions = LintOptions(),
+               stdin: tuple[str, bytes] | None = None) -> LintResult:
+    """Lint files and folders; `stdin` is (file name, content) for `temporal-pro lint -`."""
+    codes = _selected_codes(options)
+    project = Project()
+    errors: list[str] = []
+    named: set[int] = set()  # modules the user named explicitly: always parsed
+    for path, explicit in _discover(paths):
+        try:
+            module = project.add(path, read_source(path), str(path))
+        except UnreadableFile as error:
+            errors.append(str(error))
+            continue
+        if explicit:
+            named.add(id(module))
+    if stdin is not None:
+        name, data = stdin
+        try:
+            module = project.add(Path(name), decode_source(data, name), name)
+            named.add(id(module))
+        except UnreadableFile as error:
+            errors.append(str(error))
+    findings = _analyze(project, named)
+    selected = sorted(
+        (f for f in findings if f.code in codes),
+        key=lambda f: (f.filename, f.location.row, f.location.column, f.code),
+    )
+    report = LintReport(
+        findings=selected, summary=Summary(files=len(project.modules), findings=len(selected))
+    )
+    return LintResult(report, errors)
+
+
+def lint_source(source: str, filename: str = "<string>", options: LintOptions = LintOptions()) -> LintReport:
+    """Lint one module given as text (used by tests and by the MCP server)."""
+    return lint_paths([], options, stdin=(filename, source.encode())).report
+
+
+def _selected_codes(options: LintOptions) -> set[str]:
+    try:
+        selected = resolve_codes(list(options.select)) if options.select else set(RULES)
+        return selected - resolve_codes(list(options.ignore))
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def _discover(paths: list[str]) -> Iterator[tuple[Path, bool]]:
+    seen: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise UsageError(f"{raw}: no such file or directory")
+        if path.is_dir():
+            for directory, subdirectories, files in os.walk(path):
+                subdirectories[:] = sorted(d for d in subdirectories if d not in DEFAULT_EXCLUDE)
+                for name in sorted(files):
+                    if name.endswith(".py"):
+                        found = Path(directory, name)
+                        if found.resolve() not in seen:
+                            seen.add(found.resolve())
+                            yield found, False
+        elif path.resolve() not in seen:
+            seen.add(path.resolve())
+            yield path, True
+
+
+# --- analysis -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Hop:
+    name: str
+    module: Module
+    node: ast.AST
+
+
+def _analyze(project: Project, named: set[int]) -> list[Finding]:
+    for module in list(project.modules):
+        if id(module) in named or module.mentions_temporal:
+            project.parse(module)
+    raw: list[tuple[Raw, tuple[_Hop, ...]]] = []
+    visited: set[tuple[int, str]] = set()
+    analyzed: set[int] = set()
+
+    def walk(roots: list[tuple[Function, Context, Handler]]) -> None:
+        queue = deque((fn, context, handler, ()) for fn, context, handler in roots)
+        while queue:
+            function, context, handler, chain = queue.popleft()
+            key = (id(function.node), context + str(handler))
+            if key in visited:
+                continue
+            visited.add(key)
+            analyzed.add(id(function.node))
+            checker = _checker(project, function, context, handler)
+            checker.check_function(function)
+            name = function.qualname if not chain else function.display_name
+            for finding in checker.findings:
+                raw.append((finding, (*chain, _Hop(name, function.module, finding.node))))
+            for callee, call in checker.calls:
+                callee_context: Context = "workflow" if context == "workflow" else (
+                    "async-activity" if context == "async-activity" else "activity"
+                )
+                queue.append((callee, callee_context, None, (*chain, _Hop(name, function.module, call))))
+
+    parsed = [m for m in project.modules if m.tree is not None]
+    workflow_roots: list[tuple[Function, Context, Handler]] = []
+    activity_roots: list[tuple[Function, Context, Handler]] = []
+    class_findings: list[Raw] = []
+    for module in parsed:
+        for function in _functions(project, module):
+            if _is_activity(project, function):
+                context: Context = (
+                    "async-activity" if isinstance(function.node, ast.AsyncFunctionDef) else "activity"
+                )
+                activity_roots.append((function, context, None))
+        for cls in _workflow_classes(project, module):
+            class_findings += _check_workflow_class(project, cls)
+            for node in cls.methods.values():
+                function = project.function(module, node, cls)
+                workflow_roots.append((function, "workflow", _handler_kind(project, cls, node)))
+    walk(workflow_roots)
+    walk(activity_roots)
+    raw += [(finding, ()) for finding in class_findings]
+
+    # Everything else in files that use temporalio: the rules that apply anywhere.
+    for module in parsed:
+        if not module.mentions_temporal:
+            continue
+        assert module.tree is not None
+        defines_workflow = any(True for _ in _workflow_classes(project, module))
+        checker = Checker(project, module, project.module_scope(module), "module",
+                          workflow_module=defines_workflow)
+        checker.check_module(module.tree.body)
+        raw += [(finding, ()) for finding in checker.findings]
+        for function in _functions(project, module):
+            if id(function.node) not in analyzed:
+                checker = _checker(project, function, "other", None)
+                checker.check_function(function)
+                raw += [(finding, ()) for finding in checker.findings]
+
+    findings = [_syntax_error(m) for m in project.modules if m.syntax_error is not None]
+    seen: set[tuple[str, str, int, int]] = set()
+    for finding, chain in raw:
+        model = _to_model(finding, chain)
+        key = (model.code, model.filename, model.location.row, model.location.column)
+        if key not in seen:
+            seen.add(key)
+            findings.append(model)
+    return findings
+
+
+def _checker(project: Project, function: Function, context: Context, handler: Handler) -> Checker:
+    from mcp_server.lint.project import Scope
+
+    outer = project.module_scope(function.module)
+    scope = Scope(project, function.module, function.node, outer, function.cls)
+    return Checker(project, function.module, scope, context, handler=handler)
+
+
+def _functions(project: Project, module: Module) -> Iterator[Function]:
+    """Module-level functions and methods of (nested) classes; nested functions are walked inline."""
+    assert module.tree is not None
+    stack: list[tuple[list[ast.stmt], ClassInfo | None]] = [(module.tree.body, None)]
+    while stack:
+        body, cls = stack.pop()
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                yield project.function(module, node, cls)
+            elif isinstance(node, ast.ClassDef):
+                qualname = f"{cls.qualname}.{node.name}" if cls else node.name
+                stack.append((node.body, project.class_info(module, node, qualname)))
+            elif isinstance(node, (ast.If, ast.Try)):
+                stack.append(([*node.body, *node.orelse], cls))
+
+
+def _workflow_classes(project: Project, module: Module) -> Iterator[ClassInfo]:
+    assert module.tree is not None
+    scope = project.module_scope(module)
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.ClassDef) and any(
+            scope.resolve(_decorator_target(d)) == f"{WORKFLOW}.defn" for d in node.decorator_list
+        ):
+            yield project.class_info(module, node)
+
+
+def _is_activity(project: Project, function: Function) -> bool:
+    scope = project.module_scope(function.module)
+    return any(
+        scope.resolve(_decorator_target(d)) == ACTIVITY_DEFN for d in function.node.decorator_list
+    )
+
+
+def _decorators(project: Project, cls: ClassInfo, node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    scope = project.module_scope(cls.module)
+    return {scope.resolve(_decorator_target(d)) or "" for d in node.decorator_list}
+
+
+def _handler_kind(project: Project, cls: ClassInfo, node: ast.FunctionDef | ast.AsyncFunctionDef) -> Handler:
+    if f"{WORKFLOW}.query" in _decorators(project, cls, node):
+        return "query"
+    updates = {
+        name for name, method in cls.methods.items()
+        if f"{WORKFLOW}.update" in _decorators(project, cls, method)
+    }
+    for decorator in node.decorator_list:
+        target = _decorator_target(decorator)
+        if (
+            isinstance(target, ast.Attribute)
+            and target.attr == "validator"
+            and isinstance(target.value, ast.Name)
+            and target.value.id in updates
+        ):
+            return "validator"
+    return None
+
+
+def _check_workflow_class(project: Project, cls: ClassInfo) -> list[Raw]:
+    findings: list[Raw] = []
+    scope = project.module_scope(cls.module)
+    for decorator in cls.node.decorator_list:
+        if isinstance(decorator, ast.Call) and any(
+            k.arg == "sandboxed" and isinstance(k.value, ast.Constant) and k.value.value is False
+            for k in decorator.keywords
+        ):
+            findings.append(Raw("TPR603", cls.module, decorator, {"name": "workflow.defn(sandboxed=False)"}))
+    runs = []
+    for name, node in cls.methods.items():
+        decorators = _decorators(project, cls, node)
+        if f"{WORKFLOW}.run" in decorators:
+            runs.append(node)
+            if not isinstance(node, ast.AsyncFunctionDef):
+                findings.append(Raw("TPR404", cls.module, _def_name(node), {
+                    "problem": f"`@workflow.run` method `{name}` is not `async def`"}))
+        if f"{WORKFLOW}.query" in decorators and isinstance(node, ast.AsyncFunctionDef):
+            findings.append(Raw("TPR405", cls.module, _def_name(node), {"name": name}))
+    for extra in runs[1:]:
+        findings.append(Raw("TPR404", cls.module, _def_name(extra), {
+            "problem": f"`{cls.node.name}` has more than one `@workflow.run` method"}))
+    if not runs and not _inherits_run(project, cls, scope):
+        findings.append(Raw("TPR404", cls.module, _def_name(cls.node), {
+            "problem": f"Workflow class `{cls.node.name}` has no `@workflow.run` method"}))
+    return findings
+
+
+def _inherits_run(project: Project, cls: ClassInfo, scope: object) -> bool:
+    """A run method may come from a base class; unknown bases get the benefit of the doubt."""
+    known = project.bases(cls)
+    if len(known) < len([b for b in cls.node.bases if not _is_plain_base(b)]):
+        return True
+    return any(
+        f"{WORKFLOW}.run" in _decorators(project, base, node)
+        for base in known
+        for node in base.methods.values()
+    ) or any(_inherits_run(project, base, scope) for base in known)
+
+
+def _is_plain_base(base: ast.expr) -> bool:
+    return isinstance(base, ast.Name) and base.id in ("object", "Generic", "ABC")
+
+
+class _Span:
+    """Where a `def` or `class` statement's name is, so the finding underlines the name."""
+
+    def __init__(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        keyword = {ast.ClassDef: "class", ast.FunctionDef: "def", ast.AsyncFunctionDef: "async def"}
+        offset = len(keyword[type(node)]) + 1
+        self.lineno = self.end_lineno = node.lineno
+        self.col_offset = node.col_offset + offset
+        self.end_col_offset = self.col_offset + len(node.name)
+
+
+def _def_name(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> ast.AST:
+    return _Span(node)  # type: ignore[return-value]
+
+
+def _position(node: ast.AST) -> tuple[Location, Location]:
+    row = getattr(node, "lineno", 1)
+    column = getattr(node, "col_offset", 0)
+    end_row = getattr(node, "end_lineno", None) or row
+    end_column = getattr(node, "end_col_offset", None)
+    if end_column is None:
+        end_column = column + 1
+    return Location(row=row, column=column + 1), Location(row=end_row, column=end_column + 1)
+
+
+def _to_model(raw: Raw, chain: tuple[_Hop, ...]) -> Finding:
+    rule = RULES[raw.code]
+    start, end = _position(raw.node)
+    hops = [
+        ChainHop(function=hop.name, filename=hop.module.display, row=p.row, column=p.column)
+        for hop in chain
+        for p in (_position(hop.node)[0],)
+    ]
+    if hops and raw.target:
+        hops.append(ChainHop(function=raw.target, filename=raw.module.display,
+                             row=start.row, column=start.column))
+    return Finding(
+        code=rule.code, name=rule.name, category=rule.category, severity=rule.severity,
+        filename=raw.module.display, location=start, end_location=end,
+        message=rule.render(rule.message, raw.fields) or "",
+        fix_title=rule.render(rule.fix_title, raw.fields),
+        chain=hops,
+    )
+
+
+def _syntax_error(module: Module) -> Finding:
+    error = module.syntax_error
+    assert error is not None
+    rule = RULES["TPR001"]
+    row = error.lineno or 1
+    column = max(error.offset or 1, 1)
+    end_row = getattr(error, "end_lineno", None) or row
+    end_column = getattr(error, "end_offset", None) or column + 1
+    if (end_row, end_column) <= (row, column):
+        end_row, end_column = row, column + 1
+    return Finding(
+        code=rule.code, name=rule.name, category=rule.category, severity=rule.severity,
+        filename=module.display, location=Location(row=row, column=column),
+        end_location=Location(row=end_row, column=end_column),
+        message=f"SyntaxError: {error.msg}", fix_title=None, chain=[],
+    )

@@ -1,0 +1,102 @@
+"""Source text -> stdlib `ast`, the fast tree every rule reads.
+
+Code written for a newer Python than the one running the linter (a 3.12 `type` statement read by
+3.11) is still analyzed: libcst's parser knows every grammar up to 3.14, so on a SyntaxError we
+parse with libcst, rewrite the new constructs into older equivalents that keep the names, calls
+and line numbers the rules look at, and parse the result with `ast` again.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from pathlib import Path
+
+
+class UnreadableFile(Exception):
+    """A file that cannot be linted at all (binary, undecodable, unreadable); one-line message."""
+
+
+def read_source(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UnreadableFile(f"{path}: cannot read file: {error.strerror or error}") from None
+    return decode_source(data, str(path))
+
+
+def decode_source(data: bytes, name: str) -> str:
+    if b"\x00" in data:
+        raise UnreadableFile(f"{name}: binary file, not Python source")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        raise UnreadableFile(f"{name}: not valid UTF-8 (or declared-encoding) text") from None
+
+
+def parse_source(source: str, filename: str) -> ast.Module:
+    """Parse `source`; raise the interpreter's SyntaxError when no supported grammar accepts it."""
+    try:
+        return ast.parse(source, filename)
+    except SyntaxError as error:
+        downgraded = _downgrade(source)
+        if downgraded is None:
+            raise error from None
+        try:
+            return ast.parse(downgraded, filename)
+        except SyntaxError:
+            raise error from None
+    except ValueError as error:  # e.g. "source code string cannot contain null bytes"
+        raise SyntaxError(str(error), (filename, 1, 1, "")) from None
+
+
+def _downgrade(source: str) -> str | None:
+    """Rewrite newer syntax into the oldest equivalent libcst can print, or None if it can't."""
+    import libcst as cst  # imported only on this slow path: it costs ~0.3 s at start-up
+
+    try:
+        module = cst.parse_module(source)
+    except Exception:  # libcst raises its own ParserSyntaxError and, rarely, others
+        return None
+
+    class Downgrade(cst.CSTTransformer):
+        # PEP 695: `type X[T] = v` -> `X = v`; `def f[T]()` -> `def f()`.
+        def leave_TypeAlias(self, original, updated):  # type: ignore[no-untyped-def]
+            return cst.Assign(targets=[cst.AssignTarget(updated.name)], value=updated.value)
+
+        def leave_FunctionDef(self, original, updated):  # type: ignore[no-untyped-def]
+            return updated.with_changes(type_parameters=None)
+
+        def leave_ClassDef(self, original, updated):  # type: ignore[no-untyped-def]
+            return updated.with_changes(type_parameters=None)
+
+        # PEP 701 / 750: f-strings with nested quotes and t-strings -> a tuple of their
+        # expressions, so the calls inside them are still seen.
+        def _expressions(self, updated):  # type: ignore[no-untyped-def]
+            parts = [
+                cst.Element(part.expression)
+                for part in updated.parts
+                if hasattr(part, "expression")
+            ]
+            return cst.Tuple([*parts, cst.Element(cst.SimpleString('""'))])
+
+        def leave_FormattedString(self, original, updated):  # type: ignore[no-untyped-def]
+            return self._expressions(updated)
+
+        def leave_TemplatedString(self, original, updated):  # type: ignore[no-untyped-def]
+            return self._expressions(updated)
+
+        # PEP 758: `except A, B:` -> `except (A, B):`.
+        def leave_ExceptHandler(self, original, updated):  # type: ignore[no-untyped-def]
+            if isinstance(updated.type, cst.Tuple) and not updated.type.lpar:
+                return updated.with_changes(
+                    type=updated.type.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+                )
+            return updated
+
+    try:
+        return module.visit(Downgrade()).code
+    except Exception:
+        return None

@@ -1,0 +1,557 @@
+"""The linted tree as the linter sees it: modules, what their names are bound to, and lookups.
+
+Files are indexed by module name up front but parsed only when needed: a file that mentions
+`temporalio` is parsed because it can define workflows and activities; any other file is parsed
+only when a workflow (or activity) reaches it through an import. That keeps ordinary code nearly
+free to lint.
+
+Name resolution follows Python's scoping rules closely enough for a linter: a name bound anywhere
+in a function is local to it (so a parameter called `random` is not the `random` module), a local
+bound exactly once to an expression resolves through that expression (`now = datetime.now` makes
+`now()` a clock read), and an attribute taken from a call resolves through the call
+(`Path(p).read_text` -> `pathlib.Path.read_text`).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from mcp_server.lint import sdk_api
+from mcp_server.lint.parse import parse_source
+
+BUILTIN_NAMES = frozenset(dir(builtins))
+_COMPOUND = tuple(
+    getattr(ast, name) for name in ("If", "Try", "TryStar", "For", "AsyncFor", "While") if hasattr(ast, name)
+)
+WORKFLOW = "temporalio.workflow"
+ACTIVITY_DEFN = "temporalio.activity.defn"
+PASSTHROUGH = "temporalio.workflow.unsafe.imports_passed_through"
+MAX_DEPTH = 12  # alias and re-export chains deeper than this are treated as unknown
+
+
+@dataclass(slots=True)
+class Binding:
+    """What a name is bound to in one scope."""
+
+    kind: Literal["import", "def", "class", "var", "opaque"]
+    qname: str | None = None  # import: the qualified name it stands for
+    node: ast.AST | None = None  # def/class: the definition; var: the single assigned value
+    count: int = 1  # var: how many assignments (more than one -> not an alias)
+
+
+@dataclass(eq=False)
+class Module:
+    name: str
+    path: Path
+    display: str  # the file name as reported
+    source: str
+    root: Path  # the directory on sys.path that `name` is relative to
+    is_package: bool
+    tree: ast.Module | None = None
+    syntax_error: SyntaxError | None = None
+    bindings: dict[str, Binding] = field(default_factory=dict)
+    star_imports: list[str] = field(default_factory=list)
+    passthrough: set[str] = field(default_factory=set)  # modules imported passed-through
+    parsed: bool = False
+
+    @property
+    def package(self) -> str:
+        return self.name if self.is_package else self.name.rpartition(".")[0]
+
+    @property
+    def mentions_temporal(self) -> bool:
+        return "temporalio" in self.source
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    module: Module
+    node: ast.ClassDef
+    qualname: str  # dotted path inside the module
+
+    @property
+    def methods(self) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+        return {
+            n.name: n
+            for n in self.node.body
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
+
+
+@dataclass(eq=False)
+class Function:
+    """A function or method the engine can analyze, with the class it belongs to."""
+
+    module: Module
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    qualname: str
+    cls: ClassInfo | None = None
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.module.name}.{self.qualname}" if self.module.name else self.qualname
+
+
+@dataclass(slots=True)
+class Symbol:
+    kind: Literal["module", "function", "class", "var"]
+    module: Module
+    node: ast.AST | None = None
+    qname: str = ""
+    cls: ClassInfo | None = None
+
+
+class Scope:
+    """The local names of one function (or of a module, when `node` is the module)."""
+
+    def __init__(
+        self,
+        project: Project,
+        module: Module,
+        node: ast.AST,
+        parent: Scope | None,
+        cls: ClassInfo | None = None,
+    ) -> None:
+        self.project = project
+        self.module = module
+        self.node = node
+        self.parent = parent
+        self.cls = cls
+        self.self_name: str | None = None
+        self.names: dict[str, Binding] = {}
+        self.global_names: set[str] = set()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            _collect_function_bindings(self, node)
+
+    def lookup_name(self, name: str) -> tuple[Binding, Scope] | None:
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.global_names:
+                break
+            binding = scope.names.get(name)
+            if binding is not None:
+                return binding, scope
+            scope = scope.parent
+        binding = self.module.bindings.get(name)
+        if binding is not None:
+            return binding, self.project.module_scope(self.module)
+        return None
+
+    def resolve(self, node: ast.AST, depth: int = 0) -> str | None:
+        """The qualified name `node` stands for, or None when the linter cannot tell."""
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(node, ast.Name):
+            return self._resolve_name(node.id, depth)
+        if isinstance(node, ast.Attribute):
+            value = node.value
+            if isinstance(value, ast.Name):
+                # `self.x` in a method (or in a lambda inside it): the class knows what x is.
+                found = self.lookup_name(value.id)
+                owner = found[1] if found else None
+                if owner is not None and owner.cls is not None and owner.self_name == value.id:
+                    return self.project.self_attribute(owner.cls, node.attr, depth)
+            base = self.resolve(value, depth + 1)
+            return f"{base}.{node.attr}" if base else None
+        if isinstance(node, ast.Call):
+            return self.resolve(node.func, depth + 1)
+        if isinstance(node, ast.Await):
+            return self.resolve(node.value, depth + 1)
+        return None
+
+    def _resolve_name(self, name: str, depth: int) -> str | None:
+        found = self.lookup_name(name)
+        if found is None:
+            for star in self.module.star_imports:
+                qname = self.project.star_member(star, name, self.module)
+                if qname:
+                    return qname
+            return f"builtins.{name}" if name in BUILTIN_NAMES else None
+        binding, scope = found
+        if binding.kind == "import":
+            return binding.qname
+        if binding.kind in ("def", "class"):
+            if scope.node is scope.module.tree:
+                return _join(scope.module.name, name)
+            return None  # nested definitions are analyzed in place
+        if binding.kind == "var" and binding.count == 1 and binding.node is not None:
+            resolved = scope.resolve(binding.node, depth + 1)
+            if resolved:
+                return resolved
+        if binding.kind == "var" and scope.node is scope.module.tree:
+            return _join(scope.module.name, name)
+        return None
+
+
+def _join(module: str, name: str) -> str:
+    return f"{module}.{name}" if module else name
+
+
+def _target_names(target: ast.AST) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for element in target.elts for n in _target_names(element)]
+    if isinstance(target, ast.Starred):
+        return _target_names(target.value)
+    return []
+
+
+def _bind(names: dict[str, Binding], name: str, binding: Binding) -> None:
+    previous = names.get(name)
+    if previous is not None and previous.kind == "var" and binding.kind == "var":
+        previous.count += 1
+        return
+    if previous is not None and binding.kind == "var":
+        binding.count = 2  # a rebinding of an import or def: no longer a plain alias
+    names[name] = binding
+
+
+def import_bindings(node: ast.Import | ast.ImportFrom, package: str) -> list[tuple[str, str]]:
+    """(local name, qualified name) pairs an import statement binds; '*' for star imports."""
+    pairs = []
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                pairs.append((alias.asname, alias.name))
+            else:
+                top = alias.name.partition(".")[0]
+                pairs.append((top, top))
+        return pairs
+    base = node.module or ""
+    if node.level:
+        parts = package.split(".") if package else []
+        if node.level > 1:
+            parts = parts[: len(parts) - node.level + 1] if node.level - 1 <= len(parts) else []
+        base = ".".join([*parts, base] if base else parts)
+    for alias in node.names:
+        if alias.name == "*":
+            pairs.append(("*", base))
+        else:
+            pairs.append((alias.asname or alias.name, _join(base, alias.name)))
+    return pairs
+
+
+def _collect_function_bindings(scope: Scope, fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+    names = scope.names
+    arguments = fn.args
+    params = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+    for extra in (arguments.vararg, arguments.kwarg):
+        if extra is not None:
+            params.append(extra)
+    for index, arg in enumerate(params):
+        # An annotated parameter resolves to its type, so `p: Path` makes `p.read_text` known.
+        names[arg.arg] = (
+            Binding("var", node=arg.annotation)
+            if arg.annotation is not None and not (index == 0 and scope.cls is not None)
+            else Binding("opaque")
+        )
+    if scope.cls is not None and params and not isinstance(fn, ast.Lambda):
+        decorators = {getattr(d, "id", None) for d in fn.decorator_list}
+        if "staticmethod" not in decorators:
+            scope.self_name = params[0].arg
+    if isinstance(fn, ast.Lambda):
+        return
+    _collect_block_bindings(fn.body, names, scope.global_names, scope.module.package)
+
+
+def _collect_block_bindings(
+    body: list[ast.stmt], names: dict[str, Binding], global_names: set[str], package: str
+) -> None:
+    """Bindings made by a block, without entering nested function or class bodies."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            _bind(names, node.name, Binding("def", node=node))
+            continue
+        if isinstance(node, ast.ClassDef):
+            _bind(names, node.name, Binding("class", node=node))
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Global):
+            global_names.update(node.names)
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for local, qname in import_bindings(node, package):
+                if local != "*":
+                    _bind(names, local, Binding("import", qname=qname))
+            continue
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                single = isinstance(target, ast.Name)
+                for name in _target_names(target):
+                    _bind(names, name, Binding("var", node=node.value if single else None))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            _bind(names, node.target.id, Binding("var", node=node.value or node.annotation))
+        elif isinstance(node, ast.AugAssign):
+            for name in _target_names(node.target):
+                _bind(names, name, Binding("var", count=2))
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            for name in _target_names(node.target):
+                _bind(names, name, Binding("opaque"))
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    single = isinstance(item.optional_vars, ast.Name)
+                    for name in _target_names(item.optional_vars):
+                        _bind(names, name, Binding("var", node=item.context_expr if single else None))
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            _bind(names, node.name, Binding("opaque"))
+        elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+            _bind(names, node.target.id, Binding("var", node=node.value))
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            _bind(names, node.name, Binding("opaque"))
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            _bind(names, node.rest, Binding("opaque"))
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+class Project:
+    """Every Python file of the linted paths, indexed by module name, parsed on demand."""
+
+    def __init__(self) -> None:
+        self.modules: list[Module] = []
+        self.by_name: dict[str, list[Module]] = {}
+        self._scopes: dict[int, Scope] = {}
+        self._classes: dict[int, ClassInfo] = {}
+        self._functions: dict[int, Function] = {}
+        self._self_types: dict[int, dict[str, str]] = {}
+
+    # --- building -------------------------------------------------------------------------
+    def add(self, path: Path, source: str, display: str) -> Module:
+        root, name, is_package = _module_name(path)
+        module = Module(name, path, display, source, root, is_package)
+        self.modules.append(module)
+        self.by_name.setdefault(name, []).append(module)
+        return module
+
+    def parse(self, module: Module) -> Module:
+        if module.parsed:
+            return module
+        module.parsed = True
+        try:
+            module.tree = parse_source(module.source, module.display)
+        except SyntaxError as error:
+            module.syntax_error = error
+            return module
+        self._collect_module_bindings(module)
+        return module
+
+    def _collect_module_bindings(self, module: Module) -> None:
+        assert module.tree is not None
+        names = module.bindings
+        # Walk top-level statements in order (imports under `if`/`try`/`with` count too).
+        stack: list[tuple[ast.stmt, bool]] = [(s, False) for s in reversed(module.tree.body)]
+        while stack:
+            node, passed_through = stack.pop()
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for local, qname in import_bindings(node, module.package):
+                    if local == "*":
+                        module.star_imports.append(qname)
+                        continue
+                    _bind(names, local, Binding("import", qname=qname))
+                    if passed_through:
+                        module.passthrough.add(qname)
+                        if isinstance(node, ast.ImportFrom):
+                            module.passthrough.add(qname.rpartition(".")[0])
+                continue
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                _bind(names, node.name, Binding("class" if isinstance(node, ast.ClassDef) else "def", node=node))
+                continue
+            if isinstance(node, (ast.With, ast.AsyncWith)):
+                inner = passed_through or any(
+                    self.module_scope(module).resolve(item.context_expr) == PASSTHROUGH
+                    for item in node.items
+                )
+                stack.extend((s, inner) for s in reversed(node.body))
+                continue
+            if isinstance(node, _COMPOUND):
+                for block in ("body", "orelse", "finalbody"):
+                    stack.extend((s, passed_through) for s in reversed(getattr(node, block, [])))
+                for handler in getattr(node, "handlers", []):
+                    stack.extend((s, passed_through) for s in reversed(handler.body))
+                if isinstance(node, (ast.For, ast.AsyncFor)):
+                    for name in _target_names(node.target):
+                        _bind(names, name, Binding("opaque"))
+                continue
+            _collect_block_bindings([node], names, set(), module.package)
+
+    # --- scopes and definitions -------------------------------------------------------------
+    def module_scope(self, module: Module) -> Scope:
+        key = id(module)
+        scope = self._scopes.get(key)
+        if scope is None:
+            scope = self._scopes[key] = Scope(self, module, module.tree or ast.Module(), None)
+        return scope
+
+    def class_info(self, module: Module, node: ast.ClassDef, qualname: str | None = None) -> ClassInfo:
+        info = self._classes.get(id(node))
+        if info is None:
+            info = self._classes[id(node)] = ClassInfo(module, node, qualname or node.name)
+        return info
+
+    def function(self, module: Module, node: ast.FunctionDef | ast.AsyncFunctionDef,
+                 cls: ClassInfo | None = None) -> Function:
+        info = self._functions.get(id(node))
+        if info is None:
+            qualname = f"{cls.qualname}.{node.name}" if cls else node.name
+            info = self._functions[id(node)] = Function(module, node, qualname, cls)
+        return info
+
+    def is_passed_through(self, module: Module) -> bool:
+        """Whether some linted module imports `module` under imports_passed_through()."""
+        name = module.name
+        return any(
+            name == passed or name.startswith(passed + ".")
+            for other in self.modules
+            for passed in other.passthrough
+        )
+
+    # --- lookups --------------------------------------------------------------------------------
+    def find_module(self, name: str, near: Module | None) -> Module | None:
+        candidates = self.by_name.get(name)
+        if not candidates:
+            return None
+        if len(candidates) > 1 and near is not None:
+            # Two files with one module name (two sample folders): prefer the importer's root.
+            same_root = [m for m in candidates if m.root == near.root]
+            candidates = same_root or sorted(
+                candidates, key=lambda m: -len(os.path.commonpath([m.path, near.path]))
+            )
+        return self.parse(candidates[0])
+
+    def lookup(self, qname: str, near: Module | None, depth: int = 0) -> Symbol | None:
+        """The project definition `qname` names, following imports and re-exports."""
+        if depth > MAX_DEPTH or not qname:
+            return None
+        parts = qname.split(".")
+        for i in range(len(parts), 0, -1):
+            module = self.find_module(".".join(parts[:i]), near)
+            if module is not None:
+                return self._walk(module, parts[i:], depth)
+        return None
+
+    def _walk(self, module: Module, rest: list[str], depth: int) -> Symbol | None:
+        if not rest:
+            return Symbol("module", module, None, module.name)
+        if module.tree is None:
+            return None
+        binding = module.bindings.get(rest[0])
+        if binding is None:
+            if module.is_package:
+                return self.lookup(_join(module.name, ".".join(rest)), module, depth + 1)
+            return None
+        qname = _join(module.name, rest[0])
+        if binding.kind == "import" and binding.qname:
+            return self.lookup(".".join([binding.qname, *rest[1:]]), module, depth + 1)
+        if binding.kind == "def" and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if len(rest) == 1:
+                return Symbol("function", module, binding.node, qname)
+            return None
+        if binding.kind == "class" and isinstance(binding.node, ast.ClassDef):
+            cls = self.class_info(module, binding.node)
+            if len(rest) == 1:
+                return Symbol("class", module, binding.node, qname, cls)
+            if len(rest) == 2:
+                return self.method(cls, rest[1], depth)
+            return None
+        if binding.kind == "var" and len(rest) == 1:
+            return Symbol("var", module, binding.node, qname)
+        return None
+
+    def method(self, cls: ClassInfo, name: str, depth: int = 0) -> Symbol | None:
+        """`name` looked up on `cls` and then its bases in the project (depth-first, like MRO)."""
+        node = cls.methods.get(name)
+        if node is not None:
+            return Symbol("function", cls.module, node, f"{cls.qualname}.{name}", cls)
+        for base in self.bases(cls, depth):
+            found = self.method(base, name, depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    def bases(self, cls: ClassInfo, depth: int = 0) -> list[ClassInfo]:
+        if depth > MAX_DEPTH:
+            return []
+        scope = self.module_scope(cls.module)
+        found = []
+        for base in cls.node.bases:
+            qname = scope.resolve(base)
+            symbol = self.lookup(qname, cls.module, depth + 1) if qname else None
+            if symbol is not None and symbol.cls is not None and symbol.kind == "class":
+                found.append(symbol.cls)
+        return found
+
+    def self_attribute(self, cls: ClassInfo, attr: str, depth: int) -> str:
+        """`self.attr` inside `cls`: the type assigned in the class (`self.h = Helper()`) if any."""
+        types = self._self_types.get(id(cls))
+        if types is None:
+            types = self._self_types[id(cls)] = self._collect_self_types(cls)
+        return types.get(attr) or f"{_join(cls.module.name, cls.qualname)}.{attr}"
+
+    def _collect_self_types(self, cls: ClassInfo) -> dict[str, str]:
+        types: dict[str, str] = {}
+        counts: dict[str, int] = {}
+        scope = self.module_scope(cls.module)
+        for statement in cls.node.body:
+            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                resolved = scope.resolve(statement.annotation)
+                if resolved:
+                    types[statement.target.id] = resolved
+        for method in cls.methods.values():
+            method_scope = Scope(self, cls.module, method, scope, cls)
+            for node in ast.walk(method):
+                if isinstance(node, ast.Assign):
+                    targets, value = node.targets, node.value
+                elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                    targets, value = [node.target], node.value
+                else:
+                    continue
+                for target in targets:
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id == method_scope.self_name
+                    ):
+                        counts[target.attr] = counts.get(target.attr, 0) + 1
+                        if isinstance(value, ast.Call):
+                            resolved = method_scope.resolve(value.func)
+                            if resolved:
+                                types.setdefault(target.attr, resolved)
+        return {name: qname for name, qname in types.items() if counts.get(name, 1) <= 1}
+
+    def star_member(self, star_module: str, name: str, near: Module) -> str | None:
+        """The qualified name `name` has when it comes from `from star_module import *`."""
+        if star_module.startswith("temporalio"):
+            return f"{star_module}.{name}" if sdk_api.has_member(star_module, name) else None
+        module = self.find_module(star_module, near)
+        if module is not None and module.tree is not None and name in module.bindings:
+            binding = module.bindings[name]
+            return binding.qname if binding.kind == "import" else _join(module.name, name)
+        return None
+
+
+def _module_name(path: Path) -> tuple[Path, str, bool]:
+    """(sys.path root, dotted module name, is package) of a file, found through `__init__.py`s."""
+    path = path.resolve()
+    is_package = path.name == "__init__.py"
+    root, package = _package_of(path.parent)
+    parts = [*package, *([] if is_package else [path.stem])]
+    return root, ".".join(parts), is_package
+
+
+@functools.cache
+def _package_of(directory: Path) -> tuple[Path, tuple[str, ...]]:
+    """The sys.path root above `directory` and the package path from it (cached: one stat each)."""
+    if directory.parent == directory or not (directory / "__init__.py").exists():
+        return directory, ()
+    root, parts = _package_of(directory.parent)
+    return root, (*parts, directory.name)

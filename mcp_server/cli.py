@@ -106,8 +106,11 @@ def _print_text(report: object) -> None:
                 print(f"      {hop.filename}:{hop.row}:{hop.column}: {hop.function}")
     files, count = report.summary.files, report.summary.findings
     noun = "finding" if count == 1 else "findings"
-    print(f"{count} {noun} in {files} file{'s' if files != 1 else ''}" if count else
-          f"All clear: {files} file{'s' if files != 1 else ''} checked")
+    print(
+        f"{count} {noun} in {files} file{'s' if files != 1 else ''}"
+        if count
+        else f"All clear: {files} file{'s' if files != 1 else ''} checked"
+    )
 
 
 def _rules(args: argparse.Namespace) -> int:

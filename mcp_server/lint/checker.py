@@ -13,7 +13,15 @@ from typing import Literal
 
 from mcp_server.lint import knowledge, sdk_api
 from mcp_server.lint.knowledge import Entry
-from mcp_server.lint.project import ACTIVITY_DEFN, WORKFLOW, Function, Module, Project, Scope, Symbol
+from mcp_server.lint.project import (
+    ACTIVITY_DEFN,
+    WORKFLOW,
+    Function,
+    Module,
+    Project,
+    Scope,
+    Symbol,
+)
 
 Context = Literal["workflow", "activity", "async-activity", "other", "module"]
 Handler = Literal["query", "validator"] | None
@@ -45,11 +53,21 @@ _MUST_AWAIT = frozenset(
 _COMMANDS = frozenset(
     {
         *_ACTIVITY_STARTERS,
-        *(f"{WORKFLOW}.{name}" for name in (
-            "execute_child_workflow", "start_child_workflow", "sleep", "wait_condition",
-            "continue_as_new", "upsert_search_attributes", "upsert_memo", "patched",
-            "deprecate_patch", "signal_external_workflow",
-        )),
+        *(
+            f"{WORKFLOW}.{name}"
+            for name in (
+                "execute_child_workflow",
+                "start_child_workflow",
+                "sleep",
+                "wait_condition",
+                "continue_as_new",
+                "upsert_search_attributes",
+                "upsert_memo",
+                "patched",
+                "deprecate_patch",
+                "signal_external_workflow",
+            )
+        ),
     }
 )
 # In module-level code these run at import, which the sandbox repeats for every workflow run.
@@ -58,15 +76,27 @@ _IMPORT_TIME_EFFECTS = frozenset(
 )
 _IMPORT_TIME_RULES = frozenset(
     {
-        knowledge.WALL_CLOCK, knowledge.RANDOM, knowledge.UNSEEDED_RNG, knowledge.UUID,
-        knowledge.BLOCKING_SLEEP, knowledge.FILE_IO, knowledge.NETWORK, knowledge.SUBPROCESS,
-        knowledge.THREADING, knowledge.ENVIRONMENT,
+        knowledge.WALL_CLOCK,
+        knowledge.RANDOM,
+        knowledge.UNSEEDED_RNG,
+        knowledge.UUID,
+        knowledge.BLOCKING_SLEEP,
+        knowledge.FILE_IO,
+        knowledge.NETWORK,
+        knowledge.SUBPROCESS,
+        knowledge.THREADING,
+        knowledge.ENVIRONMENT,
     }
 )
 _SET_TYPES = frozenset(
     {
-        "builtins.set", "builtins.frozenset", "typing.Set", "typing.FrozenSet",
-        "typing.AbstractSet", "typing.MutableSet", "collections.abc.Set",
+        "builtins.set",
+        "builtins.frozenset",
+        "typing.Set",
+        "typing.FrozenSet",
+        "typing.AbstractSet",
+        "typing.MutableSet",
+        "collections.abc.Set",
         "collections.abc.MutableSet",
     }
 )
@@ -83,15 +113,35 @@ _ORDER_FREE_CONSUMERS = frozenset(
 )
 _MUTATORS = frozenset(
     {
-        "append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "add",
-        "discard", "popitem", "appendleft", "extendleft", "popleft", "sort", "reverse",
-        "__setitem__", "__delitem__",
+        "append",
+        "extend",
+        "insert",
+        "pop",
+        "remove",
+        "clear",
+        "update",
+        "setdefault",
+        "add",
+        "discard",
+        "popitem",
+        "appendleft",
+        "extendleft",
+        "popleft",
+        "sort",
+        "reverse",
+        "__setitem__",
+        "__delitem__",
     }
 )
 _MUTABLE_FACTORIES = frozenset(
     {
-        "builtins.list", "builtins.dict", "builtins.set", "builtins.bytearray",
-        "collections.defaultdict", "collections.deque", "collections.Counter",
+        "builtins.list",
+        "builtins.dict",
+        "builtins.set",
+        "builtins.bytearray",
+        "collections.defaultdict",
+        "collections.deque",
+        "collections.Counter",
         "collections.OrderedDict",
     }
 )
@@ -170,7 +220,7 @@ class Checker(ast.NodeVisitor):
                         self.check_module(value)
                     elif isinstance(value, list):
                         for item in value:
-                            if isinstance(item, ast.excepthandler):
+                            if isinstance(item, ast.ExceptHandler):
                                 self.check_module(item.body)
                             elif isinstance(item, ast.AST):
                                 self.visit(item)
@@ -193,9 +243,7 @@ class Checker(ast.NodeVisitor):
             "reason": entry.reason,
             "note": self._passthrough_note(),
         }
-        if rule == knowledge.SANDBOX_ESCAPE:
-            self.report(rule, node, qname, **fields)
-        elif self.context == "workflow":
+        if rule == knowledge.SANDBOX_ESCAPE or self.context == "workflow":
             self.report(rule, node, qname, **fields)
         elif self.context == "async-activity" and entry.blocking:
             self.report("TPR501", node, qname, **fields)
@@ -282,9 +330,12 @@ class Checker(ast.NodeVisitor):
         func = node.func
         if not isinstance(func, ast.Attribute):
             return
-        if func.attr in _DISTINCTIVE_METHODS and not (qname or "").startswith("temporalio."):
-            if self.module.mentions_temporal:
-                self._check_keywords(node, func.attr, sdk_api.union_params(func.attr))
+        if (
+            func.attr in _DISTINCTIVE_METHODS
+            and not (qname or "").startswith("temporalio.")
+            and self.module.mentions_temporal
+        ):
+            self._check_keywords(node, func.attr, sdk_api.union_params(func.attr))
         if self.context == "workflow":
             if func.attr == "join" and node.args and self._is_set(node.args[0]):
                 self.report("TPR301", node.args[0], how="`str.join` over it")
@@ -323,18 +374,15 @@ class Checker(ast.NodeVisitor):
     def _is_activity(self, function: Function) -> bool:
         scope = self.project.module_scope(function.module)
         return any(
-            scope.resolve(_decorator_target(d)) == ACTIVITY_DEFN for d in function.node.decorator_list
+            scope.resolve(_decorator_target(d)) == ACTIVITY_DEFN
+            for d in function.node.decorator_list
         )
 
     def _check_activity_timeout(self, node: ast.Call, qname: str) -> None:
         keywords = {k.arg: k.value for k in node.keywords}
         if None in keywords:  # **options: the timeout may be inside
             return
-        given = [
-            name
-            for name in _TIMEOUTS
-            if name in keywords and not _is_none(keywords[name])
-        ]
+        given = [name for name in _TIMEOUTS if name in keywords and not _is_none(keywords[name])]
         if not given:
             self.report("TPR401", node, qname, name=qname)
 
@@ -347,7 +395,9 @@ class Checker(ast.NodeVisitor):
             if keyword.arg is not None and keyword.arg not in params[0]:
                 hint = _NONEXISTENT_HINTS.get(keyword.arg) or _close(keyword.arg, params[0])
                 self.report(
-                    "TPR411", keyword, f"{qname}({keyword.arg}=...)",
+                    "TPR411",
+                    keyword,
+                    f"{qname}({keyword.arg}=...)",
                     name=f"{qname.rpartition('.')[2]}({keyword.arg}=...)",
                     hint=hint or "the parameters the installed temporalio documents",
                 )
@@ -381,7 +431,10 @@ class Checker(ast.NodeVisitor):
             " or ".join(f"`{s}`" for s in suggestions) if suggestions else ""
         )
         self.report(
-            "TPR411", node, qname, name=qname,
+            "TPR411",
+            node,
+            qname,
+            name=qname,
             hint=hint or "the API the installed temporalio documents",
         )
 
@@ -399,8 +452,9 @@ class Checker(ast.NodeVisitor):
         value = node.value
         if isinstance(value, ast.Call):
             qname = self.scope.resolve(value.func)
-            if qname in _MUST_AWAIT or (qname and sdk_api.is_coroutine_function(qname)
-                                        and qname.startswith(f"{WORKFLOW}.")):
+            if qname in _MUST_AWAIT or (
+                qname and sdk_api.is_coroutine_function(qname) and qname.startswith(f"{WORKFLOW}.")
+            ):
                 self.report("TPR402", value, qname, name=qname or "")
         self.generic_visit(node)
 
@@ -421,7 +475,11 @@ class Checker(ast.NodeVisitor):
     visit_ListComp = visit_GeneratorExp = visit_DictComp = _visit_comprehension
 
     def visit_Starred(self, node: ast.Starred) -> None:
-        if self.context == "workflow" and isinstance(node.ctx, ast.Load) and self._is_set(node.value):
+        if (
+            self.context == "workflow"
+            and isinstance(node.ctx, ast.Load)
+            and self._is_set(node.value)
+        ):
             self.report("TPR301", node.value, how="unpacking it with `*`")
         self.generic_visit(node)
 
@@ -455,15 +513,20 @@ class Checker(ast.NodeVisitor):
         if self.context == "workflow" and _contains_await(node.body):
             for handler in node.handlers:
                 caught = self._caught(handler.type)
-                if caught & {"builtins.BaseException", "asyncio.CancelledError",
-                             "asyncio.exceptions.CancelledError", "*"}:
+                if caught & {
+                    "builtins.BaseException",
+                    "asyncio.CancelledError",
+                    "asyncio.exceptions.CancelledError",
+                    "*",
+                }:
                     break  # cancellation is handled by this or an earlier clause
                 if "builtins.Exception" in caught and _contains_await(handler.body):
                     self.report("TPR701", handler)
                     break
         self.generic_visit(node)
 
-    visit_TryStar = visit_Try
+    def visit_TryStar(self, node: ast.Try) -> None:  # type: ignore[override]  # same fields
+        self.visit_Try(node)
 
     def _caught(self, expression: ast.expr | None) -> set[str]:
         if expression is None:
@@ -500,9 +563,12 @@ class Checker(ast.NodeVisitor):
             node.op, (ast.BitOr, ast.BitAnd, ast.Sub, ast.BitXor)
         ):
             return self._is_set(node.left, depth + 1)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr in _SET_RETURNING_METHODS:
-                return self._is_set(node.func.value, depth + 1)
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _SET_RETURNING_METHODS
+        ):
+            return self._is_set(node.func.value, depth + 1)
         if isinstance(node, ast.Name):
             found = self.scope.lookup_name(node.id)
             if found is not None and found[0].kind == "var" and found[0].count == 1:
@@ -561,19 +627,29 @@ class Checker(ast.NodeVisitor):
             binding, scope = found
             if binding.kind == "import" and binding.qname:
                 symbol = self.project.lookup(binding.qname, self.module)
-                if symbol is not None and symbol.kind == "var" and _is_mutable(symbol.node, self.project.module_scope(symbol.module)):
+                if (
+                    symbol is not None
+                    and symbol.kind == "var"
+                    and _is_mutable(symbol.node, self.project.module_scope(symbol.module))
+                ):
                     return symbol.qname
                 return None
-            if binding.kind == "var" and scope.node is self.module.tree:
-                if _is_mutable(binding.node, scope) or binding.count > 1:
-                    return f"{self.module.name}.{node.id}" if self.module.name else node.id
+            if (
+                binding.kind == "var"
+                and scope.node is self.module.tree
+                and (_is_mutable(binding.node, scope) or binding.count > 1)
+            ):
+                return f"{self.module.name}.{node.id}" if self.module.name else node.id
             return None
         if isinstance(node, ast.Attribute):
             owner = self.scope.resolve(node.value)
             symbol = self.project.lookup(f"{owner}.{node.attr}", self.module) if owner else None
-            if symbol is not None and symbol.kind == "var":
-                if _is_mutable(symbol.node, self.project.module_scope(symbol.module)):
-                    return symbol.qname
+            if (
+                symbol is not None
+                and symbol.kind == "var"
+                and _is_mutable(symbol.node, self.project.module_scope(symbol.module))
+            ):
+                return symbol.qname
         return None
 
     def _rooted_at_self(self, node: ast.AST) -> bool:
@@ -593,7 +669,9 @@ def _decorator_target(decorator: ast.expr) -> ast.expr:
 
 
 def _has_argument(node: ast.Call, position: int, keyword: str) -> bool:
-    if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+    if any(isinstance(a, ast.Starred) for a in node.args) or any(
+        k.arg is None for k in node.keywords
+    ):
         return True  # *args / **kwargs: assume the argument is given
     if len(node.args) > position:
         return not _is_none(node.args[position])
@@ -611,7 +689,9 @@ def _is_mutable(value: ast.AST | None, scope: Scope) -> bool:
 
 
 def _contains_await(body: list[ast.stmt]) -> bool:
-    return any(isinstance(n, (ast.Await, ast.AsyncFor, ast.AsyncWith)) for s in body for n in ast.walk(s))
+    return any(
+        isinstance(n, (ast.Await, ast.AsyncFor, ast.AsyncWith)) for s in body for n in ast.walk(s)
+    )
 
 
 def _is_main_guard(test: ast.expr) -> bool:

@@ -29,8 +29,21 @@ from mcp_server.lint.project import (
 from mcp_server.lint.rules import RULES, resolve_codes
 
 DEFAULT_EXCLUDE = frozenset(
-    {".venv", "venv", ".git", "build", "dist", "node_modules", "__pycache__", ".tox", ".nox",
-     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".temporal-pro-cache"}
+    {
+        ".venv",
+        "venv",
+        ".git",
+        "build",
+        "dist",
+        "node_modules",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".temporal-pro-cache",
+    }
 )
 
 
@@ -51,8 +64,9 @@ class LintResult:
 
 
 # --- public entry points ------------------------------------------------------------------------
-def lint_paths(paths: list[str], options: LintOptions = LintOptions(),
-               stdin: tuple[str, bytes] | None = None) -> LintResult:
+def lint_paths(
+    paths: list[str], options: LintOptions = LintOptions(), stdin: tuple[str, bytes] | None = None
+) -> LintResult:
     """Lint files and folders; `stdin` is (file name, content) for `temporal-pro lint -`."""
     codes = _selected_codes(options)
     project = Project()
@@ -84,7 +98,9 @@ def lint_paths(paths: list[str], options: LintOptions = LintOptions(),
     return LintResult(report, errors)
 
 
-def lint_source(source: str, filename: str = "<string>", options: LintOptions = LintOptions()) -> LintReport:
+def lint_source(
+    source: str, filename: str = "<string>", options: LintOptions = LintOptions()
+) -> LintReport:
     """Lint one module given as text (used by tests and by the MCP server)."""
     return lint_paths([], options, stdin=(filename, source.encode())).report
 
@@ -134,7 +150,9 @@ def _analyze(project: Project, named: set[int]) -> list[Finding]:
     analyzed: set[int] = set()
 
     def walk(roots: list[tuple[Function, Context, Handler]]) -> None:
-        queue = deque((fn, context, handler, ()) for fn, context, handler in roots)
+        queue: deque[tuple[Function, Context, Handler, tuple[_Hop, ...]]] = deque(
+            (fn, context, handler, ()) for fn, context, handler in roots
+        )
         while queue:
             function, context, handler, chain = queue.popleft()
             key = (id(function.node), context + str(handler))
@@ -148,10 +166,14 @@ def _analyze(project: Project, named: set[int]) -> list[Finding]:
             for finding in checker.findings:
                 raw.append((finding, (*chain, _Hop(name, function.module, finding.node))))
             for callee, call in checker.calls:
-                callee_context: Context = "workflow" if context == "workflow" else (
-                    "async-activity" if context == "async-activity" else "activity"
+                callee_context: Context = (
+                    "workflow"
+                    if context == "workflow"
+                    else ("async-activity" if context == "async-activity" else "activity")
                 )
-                queue.append((callee, callee_context, None, (*chain, _Hop(name, function.module, call))))
+                queue.append(
+                    (callee, callee_context, None, (*chain, _Hop(name, function.module, call)))
+                )
 
     parsed = [m for m in project.modules if m.tree is not None]
     workflow_roots: list[tuple[Function, Context, Handler]] = []
@@ -161,7 +183,9 @@ def _analyze(project: Project, named: set[int]) -> list[Finding]:
         for function in _functions(project, module):
             if _is_activity(project, function):
                 context: Context = (
-                    "async-activity" if isinstance(function.node, ast.AsyncFunctionDef) else "activity"
+                    "async-activity"
+                    if isinstance(function.node, ast.AsyncFunctionDef)
+                    else "activity"
                 )
                 activity_roots.append((function, context, None))
         for cls in _workflow_classes(project, module):
@@ -179,8 +203,13 @@ def _analyze(project: Project, named: set[int]) -> list[Finding]:
             continue
         assert module.tree is not None
         defines_workflow = any(True for _ in _workflow_classes(project, module))
-        checker = Checker(project, module, project.module_scope(module), "module",
-                          workflow_module=defines_workflow)
+        checker = Checker(
+            project,
+            module,
+            project.module_scope(module),
+            "module",
+            workflow_module=defines_workflow,
+        )
         checker.check_module(module.tree.body)
         raw += [(finding, ()) for finding in checker.findings]
         for function in _functions(project, module):
@@ -209,7 +238,7 @@ def _checker(project: Project, function: Function, context: Context, handler: Ha
 
 
 def _functions(project: Project, module: Module) -> Iterator[Function]:
-    """Module-level functions and methods of (nested) classes; nested functions are walked inline."""
+    """Module-level functions and methods of (nested) classes (nested functions: walked inline)."""
     assert module.tree is not None
     stack: list[tuple[list[ast.stmt], ClassInfo | None]] = [(module.tree.body, None)]
     while stack:
@@ -241,16 +270,21 @@ def _is_activity(project: Project, function: Function) -> bool:
     )
 
 
-def _decorators(project: Project, cls: ClassInfo, node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+def _decorators(
+    project: Project, cls: ClassInfo, node: ast.FunctionDef | ast.AsyncFunctionDef
+) -> set[str]:
     scope = project.module_scope(cls.module)
     return {scope.resolve(_decorator_target(d)) or "" for d in node.decorator_list}
 
 
-def _handler_kind(project: Project, cls: ClassInfo, node: ast.FunctionDef | ast.AsyncFunctionDef) -> Handler:
+def _handler_kind(
+    project: Project, cls: ClassInfo, node: ast.FunctionDef | ast.AsyncFunctionDef
+) -> Handler:
     if f"{WORKFLOW}.query" in _decorators(project, cls, node):
         return "query"
     updates = {
-        name for name, method in cls.methods.items()
+        name
+        for name, method in cls.methods.items()
         if f"{WORKFLOW}.update" in _decorators(project, cls, method)
     }
     for decorator in node.decorator_list:
@@ -273,23 +307,43 @@ def _check_workflow_class(project: Project, cls: ClassInfo) -> list[Raw]:
             k.arg == "sandboxed" and isinstance(k.value, ast.Constant) and k.value.value is False
             for k in decorator.keywords
         ):
-            findings.append(Raw("TPR603", cls.module, decorator, {"name": "workflow.defn(sandboxed=False)"}))
+            findings.append(
+                Raw("TPR603", cls.module, decorator, {"name": "workflow.defn(sandboxed=False)"})
+            )
     runs = []
     for name, node in cls.methods.items():
         decorators = _decorators(project, cls, node)
         if f"{WORKFLOW}.run" in decorators:
             runs.append(node)
             if not isinstance(node, ast.AsyncFunctionDef):
-                findings.append(Raw("TPR404", cls.module, _def_name(node), {
-                    "problem": f"`@workflow.run` method `{name}` is not `async def`"}))
+                findings.append(
+                    Raw(
+                        "TPR404",
+                        cls.module,
+                        _def_name(node),
+                        {"problem": f"`@workflow.run` method `{name}` is not `async def`"},
+                    )
+                )
         if f"{WORKFLOW}.query" in decorators and isinstance(node, ast.AsyncFunctionDef):
             findings.append(Raw("TPR405", cls.module, _def_name(node), {"name": name}))
     for extra in runs[1:]:
-        findings.append(Raw("TPR404", cls.module, _def_name(extra), {
-            "problem": f"`{cls.node.name}` has more than one `@workflow.run` method"}))
+        findings.append(
+            Raw(
+                "TPR404",
+                cls.module,
+                _def_name(extra),
+                {"problem": f"`{cls.node.name}` has more than one `@workflow.run` method"},
+            )
+        )
     if not runs and not _inherits_run(project, cls, scope):
-        findings.append(Raw("TPR404", cls.module, _def_name(cls.node), {
-            "problem": f"Workflow class `{cls.node.name}` has no `@workflow.run` method"}))
+        findings.append(
+            Raw(
+                "TPR404",
+                cls.module,
+                _def_name(cls.node),
+                {"problem": f"Workflow class `{cls.node.name}` has no `@workflow.run` method"},
+            )
+        )
     return findings
 
 
@@ -343,11 +397,19 @@ def _to_model(raw: Raw, chain: tuple[_Hop, ...]) -> Finding:
         for p in (_position(hop.node)[0],)
     ]
     if hops and raw.target:
-        hops.append(ChainHop(function=raw.target, filename=raw.module.display,
-                             row=start.row, column=start.column))
+        hops.append(
+            ChainHop(
+                function=raw.target, filename=raw.module.display, row=start.row, column=start.column
+            )
+        )
     return Finding(
-        code=rule.code, name=rule.name, category=rule.category, severity=rule.severity,
-        filename=raw.module.display, location=start, end_location=end,
+        code=rule.code,
+        name=rule.name,
+        category=rule.category,
+        severity=rule.severity,
+        filename=raw.module.display,
+        location=start,
+        end_location=end,
         message=rule.render(rule.message, raw.fields) or "",
         fix_title=rule.render(rule.fix_title, raw.fields),
         chain=hops,
@@ -365,8 +427,14 @@ def _syntax_error(module: Module) -> Finding:
     if (end_row, end_column) <= (row, column):
         end_row, end_column = row, column + 1
     return Finding(
-        code=rule.code, name=rule.name, category=rule.category, severity=rule.severity,
-        filename=module.display, location=Location(row=row, column=column),
+        code=rule.code,
+        name=rule.name,
+        category=rule.category,
+        severity=rule.severity,
+        filename=module.display,
+        location=Location(row=row, column=column),
         end_location=Location(row=end_row, column=end_column),
-        message=f"SyntaxError: {error.msg}", fix_title=None, chain=[],
+        message=f"SyntaxError: {error.msg}",
+        fix_title=None,
+        chain=[],
     )

@@ -67,52 +67,81 @@ TABLE: dict[str, Entry] = {
     # --- wall clock -------------------------------------------------------------------------
     **_group(
         "datetime.datetime.now datetime.datetime.utcnow datetime.datetime.today",
-        rule=WALL_CLOCK, replacement="workflow.now()", sandbox="import", reason=_TIME_REASON,
+        rule=WALL_CLOCK,
+        replacement="workflow.now()",
+        sandbox="import",
+        reason=_TIME_REASON,
     ),
     **_group(
         "datetime.date.today",
-        rule=WALL_CLOCK, replacement="workflow.now().date()", sandbox="import",
+        rule=WALL_CLOCK,
+        replacement="workflow.now().date()",
+        sandbox="import",
         reason=_TIME_REASON,
     ),
     **_group(
         "time.time time.monotonic time.perf_counter time.process_time time.thread_time",
-        rule=WALL_CLOCK, replacement="workflow.time()", sandbox="runtime", reason=_TIME_REASON,
+        rule=WALL_CLOCK,
+        replacement="workflow.time()",
+        sandbox="runtime",
+        reason=_TIME_REASON,
     ),
     **_group(
         "time.time_ns time.monotonic_ns time.perf_counter_ns time.process_time_ns "
         "time.thread_time_ns",
-        rule=WALL_CLOCK, replacement="workflow.time_ns()", sandbox="runtime", reason=_TIME_REASON,
+        rule=WALL_CLOCK,
+        replacement="workflow.time_ns()",
+        sandbox="runtime",
+        reason=_TIME_REASON,
     ),
     **_group(
         "time.localtime",
-        rule=WALL_CLOCK, replacement="workflow.now() (an aware UTC datetime)", sandbox="runtime",
+        rule=WALL_CLOCK,
+        replacement="workflow.now() (an aware UTC datetime)",
+        sandbox="runtime",
         reason="reads the clock and the worker's time zone, which differ when the workflow replays",
     ),
     **_group(
         "pendulum.now pendulum.today pendulum.yesterday pendulum.tomorrow arrow.now arrow.utcnow",
-        rule=WALL_CLOCK, replacement="workflow.now()", sandbox="runtime", reason=_TIME_REASON,
+        rule=WALL_CLOCK,
+        replacement="workflow.now()",
+        sandbox="runtime",
+        reason=_TIME_REASON,
     ),
     # --- clocks hidden inside other calls: the sandbox lets all of these through ---------------
     **_group(
         "time.gmtime time.ctime time.asctime",
-        rule=IMPLICIT_CLOCK, replacement="pass `workflow.time()` explicitly", sandbox="never",
-        reason="reads the clock when called without a time argument", unless_arg=(0, ""),
+        rule=IMPLICIT_CLOCK,
+        replacement="pass `workflow.time()` explicitly",
+        sandbox="never",
+        reason="reads the clock when called without a time argument",
+        unless_arg=(0, ""),
     ),
     "time.strftime": Entry(
-        rule=IMPLICIT_CLOCK, replacement="pass `time.gmtime(workflow.time())` as the second argument",
-        sandbox="never", reason="formats the current clock time when given no time argument",
+        rule=IMPLICIT_CLOCK,
+        replacement="pass `time.gmtime(workflow.time())` as the second argument",
+        sandbox="never",
+        reason="formats the current clock time when given no time argument",
         unless_arg=(1, ""),
     ),
     "email.utils.formatdate": Entry(
-        rule=IMPLICIT_CLOCK, replacement="pass `timeval=workflow.time()`", sandbox="never",
-        reason="formats the current clock time when given no `timeval`", unless_arg=(0, "timeval"),
+        rule=IMPLICIT_CLOCK,
+        replacement="pass `timeval=workflow.time()`",
+        sandbox="never",
+        reason="formats the current clock time when given no `timeval`",
+        unless_arg=(0, "timeval"),
     ),
     "email.utils.localtime": Entry(
-        rule=IMPLICIT_CLOCK, replacement="pass `workflow.now()` explicitly", sandbox="never",
-        reason="reads the clock when called without a datetime", unless_arg=(0, "dt"),
+        rule=IMPLICIT_CLOCK,
+        replacement="pass `workflow.now()` explicitly",
+        sandbox="never",
+        reason="reads the clock when called without a datetime",
+        unless_arg=(0, "dt"),
     ),
     "email.utils.make_msgid": Entry(
-        rule=IMPLICIT_CLOCK, replacement="build the id from `workflow.uuid4()`", sandbox="never",
+        rule=IMPLICIT_CLOCK,
+        replacement="build the id from `workflow.uuid4()`",
+        sandbox="never",
         reason="mixes the clock, the process id and OS randomness into the id",
     ),
     # --- randomness -------------------------------------------------------------------------
@@ -123,74 +152,103 @@ TABLE: dict[str, Entry] = {
         "random.gammavariate random.betavariate random.paretovariate random.weibullvariate "
         "random.getrandbits random.randbytes random.binomialvariate random.seed "
         "random.getstate random.setstate",
-        rule=RANDOM, replacement="workflow.random()", sandbox="import",
+        rule=RANDOM,
+        replacement="workflow.random()",
+        sandbox="import",
         reason="draws from the process-wide generator, which is seeded differently on replay",
     ),
     **_group(
         "secrets",
-        rule=RANDOM, replacement="workflow.random()", sandbox="import", prefix=True,
+        rule=RANDOM,
+        replacement="workflow.random()",
+        sandbox="import",
+        prefix=True,
         reason="draws from OS entropy, which differs on replay",
     ),
     **_group(
         "os.urandom os.getrandom",
-        rule=RANDOM, replacement="workflow.random().randbytes(n)", sandbox="runtime",
+        rule=RANDOM,
+        replacement="workflow.random().randbytes(n)",
+        sandbox="runtime",
         reason="draws from OS entropy, which differs on replay",
     ),
     **_group(
         "numpy.random",
-        rule=RANDOM, replacement="numpy.random.default_rng(workflow.random().getrandbits(64))",
-        sandbox="never", prefix=True,
+        rule=RANDOM,
+        replacement="numpy.random.default_rng(workflow.random().getrandbits(64))",
+        sandbox="never",
+        prefix=True,
         reason="draws from NumPy's global generator, which the sandbox cannot see",
     ),
     # Seeded generators are deterministic; unseeded ones draw their seed from the OS.
     **_group(
         "random.Random",
-        rule=UNSEEDED_RNG, replacement="workflow.random() or workflow.new_random(name)",
-        sandbox="never", unless_arg=(0, "x"), results_safe=True,
+        rule=UNSEEDED_RNG,
+        replacement="workflow.random() or workflow.new_random(name)",
+        sandbox="never",
+        unless_arg=(0, "x"),
+        results_safe=True,
         reason="seeds itself from OS entropy when no seed is given",
     ),
     **_group(
         "random.SystemRandom",
-        rule=UNSEEDED_RNG, replacement="workflow.random()", sandbox="never",
+        rule=UNSEEDED_RNG,
+        replacement="workflow.random()",
+        sandbox="never",
         reason="draws every value from OS entropy and cannot be seeded",
     ),
     **_group(
         "numpy.random.default_rng numpy.random.RandomState",
         rule=UNSEEDED_RNG,
         replacement="numpy.random.default_rng(workflow.random().getrandbits(64))",
-        sandbox="never", unless_arg=(0, "seed"), results_safe=True,
+        sandbox="never",
+        unless_arg=(0, "seed"),
+        results_safe=True,
         reason="seeds itself from OS entropy when no seed is given",
     ),
     **_group(
         "numpy.random.Generator numpy.random.SeedSequence numpy.random.PCG64 "
         "numpy.random.Philox numpy.random.MT19937 numpy.random.SFC64 numpy.random.BitGenerator",
-        rule=None, replacement=None, sandbox="never", results_safe=True,
+        rule=None,
+        replacement=None,
+        sandbox="never",
+        results_safe=True,
         reason="explicit generators and seeds are deterministic",
     ),
     # --- ids ----------------------------------------------------------------------------------
     **_group(
         "uuid.uuid1 uuid.uuid4",
-        rule=UUID, replacement="workflow.uuid4()", sandbox="runtime",
+        rule=UUID,
+        replacement="workflow.uuid4()",
+        sandbox="runtime",
         reason="builds the id from OS randomness or the clock, so replay gets a different id",
     ),
     **_group(
         "uuid.uuid6 uuid.uuid7",
-        rule=UUID, replacement="workflow.uuid7()", sandbox="runtime",
+        rule=UUID,
+        replacement="workflow.uuid7()",
+        sandbox="runtime",
         reason="builds the id from the clock and OS randomness, so replay gets a different id",
     ),
     # --- blocking sleep -----------------------------------------------------------------------
     "time.sleep": Entry(
-        rule=BLOCKING_SLEEP, replacement="await asyncio.sleep(...) or await workflow.sleep(...)",
-        sandbox="runtime", blocking=True,
+        rule=BLOCKING_SLEEP,
+        replacement="await asyncio.sleep(...) or await workflow.sleep(...)",
+        sandbox="runtime",
+        blocking=True,
         reason="blocks the event loop instead of starting a durable timer",
     ),
     # --- asyncio ------------------------------------------------------------------------------
     "asyncio.wait": Entry(
-        rule=ASYNCIO_WAIT, replacement="workflow.wait(...)", sandbox="warns",
+        rule=ASYNCIO_WAIT,
+        replacement="workflow.wait(...)",
+        sandbox="warns",
         reason="returns sets of tasks, whose iteration order differs between processes",
     ),
     "asyncio.as_completed": Entry(
-        rule=ASYNCIO_WAIT, replacement="workflow.as_completed(...)", sandbox="warns",
+        rule=ASYNCIO_WAIT,
+        replacement="workflow.as_completed(...)",
+        sandbox="warns",
         reason="orders results through a set, which differs between processes",
     ),
     # --- file I/O -----------------------------------------------------------------------------
@@ -210,16 +268,27 @@ TABLE: dict[str, Entry] = {
         "pathlib.Path.stat pathlib.Path.lstat pathlib.Path.resolve pathlib.Path.absolute "
         "pathlib.Path.expanduser pathlib.Path.rename pathlib.Path.replace pathlib.Path.samefile "
         "pathlib.Path.chmod pathlib.Path.owner pathlib.Path.group pathlib.Path.readlink",
-        rule=FILE_IO, replacement="an activity", sandbox="runtime", reason=_IO_REASON,
+        rule=FILE_IO,
+        replacement="an activity",
+        sandbox="runtime",
+        reason=_IO_REASON,
         blocking=True,
     ),
     **_group(
         "shutil tempfile glob fileinput dbm shelve",
-        rule=FILE_IO, replacement="an activity", sandbox="import", reason=_IO_REASON,
-        prefix=True, blocking=True,
+        rule=FILE_IO,
+        replacement="an activity",
+        sandbox="import",
+        reason=_IO_REASON,
+        prefix=True,
+        blocking=True,
     ),
     "aiofiles": Entry(
-        rule=FILE_IO, replacement="an activity", sandbox="never", reason=_IO_REASON, prefix=True,
+        rule=FILE_IO,
+        replacement="an activity",
+        sandbox="never",
+        reason=_IO_REASON,
+        prefix=True,
     ),
     # --- network and databases ------------------------------------------------------------
     **_group(
@@ -228,33 +297,50 @@ TABLE: dict[str, Entry] = {
         "redis.StrictRedis redis.from_url boto3 botocore sqlalchemy.create_engine "
         "google.cloud azure kafka confluent_kafka pika elasticsearch stripe openai anthropic "
         "grpc.insecure_channel grpc.secure_channel",
-        rule=NETWORK, replacement="an activity", sandbox="runtime", reason=_NET_REASON,
-        prefix=True, blocking=True,
+        rule=NETWORK,
+        replacement="an activity",
+        sandbox="runtime",
+        reason=_NET_REASON,
+        prefix=True,
+        blocking=True,
     ),
     **_group(
         "httpx aiohttp asyncpg motor redis.asyncio aiobotocore aioboto3 "
         "sqlalchemy.ext.asyncio.create_async_engine grpc.aio asyncio.open_connection "
         "asyncio.start_server temporalio.client.Client.connect",
-        rule=NETWORK, replacement="an activity", sandbox="runtime", reason=_NET_REASON,
+        rule=NETWORK,
+        replacement="an activity",
+        sandbox="runtime",
+        reason=_NET_REASON,
         prefix=True,
     ),
     # httpx's synchronous API blocks an async activity's event loop; its AsyncClient does not.
     **_group(
         "httpx.get httpx.post httpx.put httpx.patch httpx.delete httpx.head httpx.options "
         "httpx.request httpx.stream httpx.Client",
-        rule=NETWORK, replacement="an activity", sandbox="runtime", reason=_NET_REASON,
-        prefix=True, blocking=True,
+        rule=NETWORK,
+        replacement="an activity",
+        sandbox="runtime",
+        reason=_NET_REASON,
+        prefix=True,
+        blocking=True,
     ),
     # --- subprocesses -------------------------------------------------------------------------
     **_group(
         "subprocess os.system os.popen os.spawnl os.spawnlp os.spawnv os.spawnvp os.execv "
         "os.execvp os.execl os.execlp os.fork os.kill pty.spawn",
-        rule=SUBPROCESS, replacement="an activity", sandbox="import", prefix=True,
-        blocking=True, reason="runs another process, whose result can differ on replay",
+        rule=SUBPROCESS,
+        replacement="an activity",
+        sandbox="import",
+        prefix=True,
+        blocking=True,
+        reason="runs another process, whose result can differ on replay",
     ),
     **_group(
         "asyncio.create_subprocess_exec asyncio.create_subprocess_shell",
-        rule=SUBPROCESS, replacement="an activity", sandbox="runtime",
+        rule=SUBPROCESS,
+        replacement="an activity",
+        sandbox="runtime",
         reason="runs another process, whose result can differ on replay",
     ),
     # --- threads, processes, executors ------------------------------------------------------
@@ -262,57 +348,79 @@ TABLE: dict[str, Entry] = {
         "threading _thread concurrent.futures multiprocessing asyncio.to_thread "
         "asyncio.get_event_loop.run_in_executor asyncio.get_running_loop.run_in_executor "
         "asyncio.run_coroutine_threadsafe",
-        rule=THREADING, replacement="an activity (or asyncio.Lock/Event for coordination)",
-        sandbox="runtime", prefix=True,
+        rule=THREADING,
+        replacement="an activity (or asyncio.Lock/Event for coordination)",
+        sandbox="runtime",
+        prefix=True,
         reason="runs code outside the workflow's deterministic event loop",
     ),
     # --- environment --------------------------------------------------------------------------
     **_group(
         "os.environ os.environb",
-        rule=ENVIRONMENT, replacement="pass the value in the workflow input", sandbox="runtime",
-        match="ref", reason="reads the worker's environment, which can differ on replay",
+        rule=ENVIRONMENT,
+        replacement="pass the value in the workflow input",
+        sandbox="runtime",
+        match="ref",
+        reason="reads the worker's environment, which can differ on replay",
     ),
     **_group(
         "os.getenv os.getenvb os.putenv os.unsetenv os.getpid os.getppid os.getuid os.geteuid "
         "os.getgid os.getlogin os.uname os.cpu_count os.getloadavg os.get_terminal_size "
         "socket.gethostname socket.getfqdn getpass.getuser locale.getlocale "
         "locale.getpreferredencoding",
-        rule=ENVIRONMENT, replacement="pass the value in the workflow input", sandbox="runtime",
+        rule=ENVIRONMENT,
+        replacement="pass the value in the workflow input",
+        sandbox="runtime",
         reason="reads the worker's environment, which can differ on replay",
     ),
     "platform": Entry(
-        rule=ENVIRONMENT, replacement="pass the value in the workflow input", sandbox="runtime",
-        prefix=True, reason="reads the worker's platform, which can differ on replay",
+        rule=ENVIRONMENT,
+        replacement="pass the value in the workflow input",
+        sandbox="runtime",
+        prefix=True,
+        reason="reads the worker's platform, which can differ on replay",
     ),
     # --- per-process values -------------------------------------------------------------------
     **_group(
         "builtins.hash builtins.id",
-        rule=HASH_ID, replacement="a stable key (the value itself, or hashlib over its bytes)",
+        rule=HASH_ID,
+        replacement="a stable key (the value itself, or hashlib over its bytes)",
         sandbox="never",
         reason="returns a per-process value (string hashing is salted per process)",
     ),
     # --- logging that repeats on replay -------------------------------------------------------
     **_group(
         "builtins.print sys.stdout.write sys.stderr.write",
-        rule=REPLAY_LOGGING, replacement="workflow.logger", sandbox="never",
+        rule=REPLAY_LOGGING,
+        replacement="workflow.logger",
+        sandbox="never",
         reason="prints again every time the workflow replays",
     ),
     "logging": Entry(
-        rule=REPLAY_LOGGING, replacement="workflow.logger", sandbox="never", prefix=True,
+        rule=REPLAY_LOGGING,
+        replacement="workflow.logger",
+        sandbox="never",
+        prefix=True,
         reason="logs again every time the workflow replays",
     ),
     **_group(
         "logging.getLogger logging.Logger logging.LoggerAdapter logging.getLevelName "
         "logging.Formatter logging.Handler logging.StreamHandler logging.NullHandler",
-        rule=None, replacement=None, sandbox="never",
+        rule=None,
+        replacement=None,
+        sandbox="never",
         reason="creating a logger writes nothing",
     ),
     # --- sandbox escapes ----------------------------------------------------------------------
     **_group(
-        "temporalio.workflow.unsafe.sandbox_unrestricted temporalio.worker.UnsandboxedWorkflowRunner "
-        "temporalio.worker.workflow_sandbox.SandboxRestrictions.default.with_passthrough_all_modules "
+        "temporalio.workflow.unsafe.sandbox_unrestricted "
+        "temporalio.worker.UnsandboxedWorkflowRunner "
+        "temporalio.worker.workflow_sandbox.SandboxRestrictions"
+        ".default.with_passthrough_all_modules "
         "temporalio.worker.workflow_sandbox.SandboxRestrictions.with_passthrough_all_modules",
-        rule=SANDBOX_ESCAPE, replacement=None, sandbox="never",
+        rule=SANDBOX_ESCAPE,
+        replacement=None,
+        sandbox="never",
         reason="turns off the sandbox's run-time determinism checks",
     ),
 }

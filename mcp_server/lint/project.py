@@ -27,7 +27,9 @@ from mcp_server.lint.parse import parse_source
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 _COMPOUND = tuple(
-    getattr(ast, name) for name in ("If", "Try", "TryStar", "For", "AsyncFor", "While") if hasattr(ast, name)
+    getattr(ast, name)
+    for name in ("If", "Try", "TryStar", "For", "AsyncFor", "While")
+    if hasattr(ast, name)
 )
 WORKFLOW = "temporalio.workflow"
 ACTIVITY_DEFN = "temporalio.activity.defn"
@@ -238,7 +240,16 @@ def import_bindings(node: ast.Import | ast.ImportFrom, package: str) -> list[tup
     return pairs
 
 
-def _collect_function_bindings(scope: Scope, fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+def _imported_modules(node: ast.Import | ast.ImportFrom, qname: str) -> set[str]:
+    """Modules an import statement may load: `from a import b` loads `a`, and `a.b` if a module."""
+    if isinstance(node, ast.Import):
+        return {alias.name for alias in node.names}
+    return {qname.rpartition(".")[0], qname}
+
+
+def _collect_function_bindings(
+    scope: Scope, fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+) -> None:
     names = scope.names
     arguments = fn.args
     params = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
@@ -302,7 +313,9 @@ def _collect_block_bindings(
                 if item.optional_vars is not None:
                     single = isinstance(item.optional_vars, ast.Name)
                     for name in _target_names(item.optional_vars):
-                        _bind(names, name, Binding("var", node=item.context_expr if single else None))
+                        _bind(
+                            names, name, Binding("var", node=item.context_expr if single else None)
+                        )
         elif isinstance(node, ast.ExceptHandler) and node.name:
             _bind(names, node.name, Binding("opaque"))
         elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
@@ -356,15 +369,17 @@ class Project:
                 for local, qname in import_bindings(node, module.package):
                     if local == "*":
                         module.star_imports.append(qname)
-                        continue
-                    _bind(names, local, Binding("import", qname=qname))
+                    else:
+                        _bind(names, local, Binding("import", qname=qname))
                     if passed_through:
-                        module.passthrough.add(qname)
-                        if isinstance(node, ast.ImportFrom):
-                            module.passthrough.add(qname.rpartition(".")[0])
+                        module.passthrough.update(_imported_modules(node, qname))
                 continue
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                _bind(names, node.name, Binding("class" if isinstance(node, ast.ClassDef) else "def", node=node))
+                _bind(
+                    names,
+                    node.name,
+                    Binding("class" if isinstance(node, ast.ClassDef) else "def", node=node),
+                )
                 continue
             if isinstance(node, (ast.With, ast.AsyncWith)):
                 inner = passed_through or any(
@@ -389,17 +404,23 @@ class Project:
         key = id(module)
         scope = self._scopes.get(key)
         if scope is None:
-            scope = self._scopes[key] = Scope(self, module, module.tree or ast.Module(), None)
+            scope = self._scopes[key] = Scope(self, module, module.tree or ast.Module(body=[], type_ignores=[]), None)
         return scope
 
-    def class_info(self, module: Module, node: ast.ClassDef, qualname: str | None = None) -> ClassInfo:
+    def class_info(
+        self, module: Module, node: ast.ClassDef, qualname: str | None = None
+    ) -> ClassInfo:
         info = self._classes.get(id(node))
         if info is None:
             info = self._classes[id(node)] = ClassInfo(module, node, qualname or node.name)
         return info
 
-    def function(self, module: Module, node: ast.FunctionDef | ast.AsyncFunctionDef,
-                 cls: ClassInfo | None = None) -> Function:
+    def function(
+        self,
+        module: Module,
+        node: ast.FunctionDef | ast.AsyncFunctionDef,
+        cls: ClassInfo | None = None,
+    ) -> Function:
         info = self._functions.get(id(node))
         if info is None:
             qualname = f"{cls.qualname}.{node.name}" if cls else node.name
@@ -408,12 +429,7 @@ class Project:
 
     def is_passed_through(self, module: Module) -> bool:
         """Whether some linted module imports `module` under imports_passed_through()."""
-        name = module.name
-        return any(
-            name == passed or name.startswith(passed + ".")
-            for other in self.modules
-            for passed in other.passthrough
-        )
+        return any(module.name in other.passthrough for other in self.modules)
 
     # --- lookups --------------------------------------------------------------------------------
     def find_module(self, name: str, near: Module | None) -> Module | None:
@@ -452,7 +468,9 @@ class Project:
         qname = _join(module.name, rest[0])
         if binding.kind == "import" and binding.qname:
             return self.lookup(".".join([binding.qname, *rest[1:]]), module, depth + 1)
-        if binding.kind == "def" and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if binding.kind == "def" and isinstance(
+            binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)
+        ):
             if len(rest) == 1:
                 return Symbol("function", module, binding.node, qname)
             return None

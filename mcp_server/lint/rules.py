@@ -45,7 +45,10 @@ class Rule:
     @classmethod
     def info(cls) -> RuleInfo:
         return RuleInfo(
-            code=cls.code, name=cls.name, category=cls.category, severity=cls.severity,
+            code=cls.code,
+            name=cls.name,
+            category=cls.category,
+            severity=cls.severity,
             summary=cls.summary,
         )
 
@@ -96,7 +99,7 @@ def resolve_codes(selectors: list[str]) -> set[str]:
 _WF = "from datetime import timedelta\n\nfrom temporalio import activity, workflow\n"
 
 
-# --- 0xx: input ---------------------------------------------------------------------------------
+# --- 0xx: input ----------------------------------------------------------------------------------
 class SyntaxErrorRule(Rule):
     """
     ## What it does
@@ -118,10 +121,14 @@ class SyntaxErrorRule(Rule):
     message = "SyntaxError: {detail}"
     fix_title = None
     INVALID = [sample("def broken(:  # expect: TPR001\n    pass")]
-    VALID = [sample("type Pair[T] = tuple[T, T]\n\n\ndef first[T](pair: Pair[T]) -> T:\n    return pair[0]")]
+    VALID = [
+        sample(
+            "type Pair[T] = tuple[T, T]\n\n\ndef first[T](pair: Pair[T]) -> T:\n    return pair[0]"
+        )
+    ]
 
 
-# --- 1xx: non-deterministic values --------------------------------------------------------------
+# --- 1xx: non-deterministic values ---------------------------------------------------------------
 class WorkflowWallClock(Rule):
     """
     ## What it does
@@ -526,7 +533,7 @@ class WorkflowAsyncioWait(Rule):
     ]
 
 
-# --- 2xx: side effects ----------------------------------------------------------------------------
+# --- 2xx: side effects ---------------------------------------------------------------------------
 _SIDE_EFFECT_WHY = """
     Workflow code re-runs on every replay. A side effect repeats each time and its result can
     differ from the first run, so the workflow can take another path than the one in its
@@ -790,7 +797,7 @@ class WorkflowEnvironment(Rule):
     ]
 
 
-# --- 3xx: ordering and shared state ----------------------------------------------------------
+# --- 3xx: ordering and shared state --------------------------------------------------------------
 class WorkflowSetIteration(Rule):
     """
     ## What it does
@@ -958,7 +965,7 @@ class WorkflowGlobalState(Rule):
     ]
 
 
-# --- 4xx: workflow API misuse ---------------------------------------------------------------------
+# --- 4xx: workflow API misuse --------------------------------------------------------------------
 class ActivityMissingTimeout(Rule):
     """
     ## What it does
@@ -1468,7 +1475,7 @@ class WorkflowRandomAsNumber(Rule):
     ]
 
 
-# --- 5xx: activities --------------------------------------------------------------------------------
+# --- 5xx: activities -----------------------------------------------------------------------------
 class BlockingCallInAsyncActivity(Rule):
     """
     ## What it does
@@ -1523,7 +1530,7 @@ class BlockingCallInAsyncActivity(Rule):
     ]
 
 
-# --- 6xx: modules, logging and the sandbox ------------------------------------------------------
+# --- 6xx: modules, logging and the sandbox -------------------------------------------------------
 class WorkflowModuleSideEffect(Rule):
     """
     ## What it does
@@ -1677,7 +1684,7 @@ class SandboxEscape(Rule):
     ]
 
 
-# --- 7xx: cancellation ----------------------------------------------------------------------------
+# --- 7xx: cancellation ---------------------------------------------------------------------------
 class CompensationSkipsCancellation(Rule):
     """
     ## What it does

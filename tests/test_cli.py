@@ -1,0 +1,198 @@
+"""The command line: exit codes, output formats, and one-line errors for bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mcp_server.cli import main
+from mcp_server.lint.rules import RULES
+
+BAD = """\
+import time
+from temporalio import workflow
+
+@workflow.defn
+class W:
+    @workflow.run
+    async def run(self) -> float:
+        return time.time()
+"""
+GOOD = BAD.replace("import time\n", "").replace("time.time()", "workflow.time()")
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    (tmp_path / "bad.py").write_text(BAD)
+    (tmp_path / "good.py").write_text(GOOD)
+    return tmp_path
+
+
+def test_exit_code_is_0_when_clean(capsys, tmp_path: Path) -> None:
+    (tmp_path / "good.py").write_text(GOOD)
+    code, out, _ = run(capsys, "lint", str(tmp_path))
+    assert code == 0
+    assert "All clear" in out
+
+
+def test_exit_code_is_1_with_findings_and_text_is_clickable(capsys, tree: Path) -> None:
+    code, out, _ = run(capsys, "lint", str(tree))
+    assert code == 1
+    assert f"{tree / 'bad.py'}:8:16: TPR101 `time.time`" in out
+    assert "fix: Replace with `workflow.time()`" in out
+
+
+def test_warnings_alone_also_exit_1(capsys, tmp_path: Path) -> None:
+    (tmp_path / "w.py").write_text(
+        GOOD.replace("return workflow.time()", "print(1)\n        return 0.0")
+    )
+    code, out, _ = run(capsys, "lint", str(tmp_path))
+    assert (code, "TPR602" in out) == (1, True)
+
+
+def test_json_output_keeps_the_contract(capsys, tree: Path) -> None:
+    code, out, _ = run(capsys, "lint", "--format", "json", str(tree))
+    data = json.loads(out)
+    assert code == 1
+    assert data["summary"] == {"files": 2, "findings": 1}
+    finding = data["findings"][0]
+    assert set(finding) == {
+        "code",
+        "name",
+        "category",
+        "severity",
+        "filename",
+        "location",
+        "end_location",
+        "message",
+        "fix_title",
+        "chain",
+    }
+    assert finding["location"] == {"row": 8, "column": 16}
+    assert finding["end_location"] == {"row": 8, "column": 27}  # exclusive: `time.time()`
+    assert (finding["code"], finding["name"], finding["category"], finding["severity"]) == (
+        "TPR101",
+        "workflow-wall-clock",
+        "wall-clock",
+        "error",
+    )
+    assert [hop["function"] for hop in finding["chain"]] == ["W.run", "time.time"]
+
+
+def test_select_and_ignore_take_codes_prefixes_and_names(capsys, tree: Path) -> None:
+    assert run(capsys, "lint", "--ignore", "TPR101", str(tree))[0] == 0
+    assert run(capsys, "lint", "--ignore", "workflow-wall-clock", str(tree))[0] == 0
+    assert run(capsys, "lint", "--select", "TPR2", str(tree))[0] == 0
+    assert run(capsys, "lint", "--select", "TPR1", str(tree))[0] == 1
+
+
+def test_unknown_rule_in_select_is_a_one_line_usage_error(capsys, tree: Path) -> None:
+    code, _, err = run(capsys, "lint", "--select", "TPR999", str(tree))
+    assert code == 2
+    assert err.strip() == "temporal-pro: error: unknown rule code or name: TPR999"
+
+
+def test_missing_path_exits_2_naming_it(capsys, tmp_path: Path) -> None:
+    code, _, err = run(capsys, "lint", str(tmp_path / "nope.py"))
+    assert code == 2
+    assert err.count("\n") == 1 and "nope.py: no such file or directory" in err
+
+
+def test_syntax_error_is_a_finding_and_other_files_are_still_linted(capsys, tree: Path) -> None:
+    (tree / "broken.py").write_text("from temporalio import workflow\ndef f(:\n    pass\n")
+    code, out, _ = run(capsys, "lint", "--format", "json", str(tree))
+    findings = json.loads(out)["findings"]
+    assert code == 1
+    assert {(Path(f["filename"]).name, f["code"]) for f in findings} == {
+        ("broken.py", "TPR001"),
+        ("bad.py", "TPR101"),
+    }
+    broken = next(f for f in findings if f["code"] == "TPR001")
+    assert (broken["category"], broken["location"]) == ("syntax-error", {"row": 2, "column": 7})
+
+
+def test_a_named_file_with_a_syntax_error_is_reported_even_without_temporalio(
+    capsys, tmp_path: Path
+) -> None:
+    (tmp_path / "x.py").write_text("x = (\n")
+    code, out, _ = run(capsys, "lint", str(tmp_path / "x.py"))
+    assert code == 1 and "TPR001" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [(b"\x00\x01binary", "binary file"), (b"x = '\xff\xfe'\n", "not valid UTF-8")],
+)
+def test_unreadable_files_get_one_line_errors_and_exit_2(
+    capsys, tree: Path, content: bytes, problem: str
+) -> None:
+    (tree / "weird.py").write_bytes(content)
+    code, out, err = run(capsys, "lint", str(tree))
+    assert code == 2
+    assert problem in err and err.count("\n") == 1
+    assert "TPR101" in out  # the readable files were still linted
+
+
+def test_newer_syntax_is_analyzed_not_reported_as_a_syntax_error(capsys, tmp_path: Path) -> None:
+    source = BAD.replace("import time\n", "import time\ntype Seconds = float\n") + (
+        "\n\ndef first[T](items: list[T]) -> T:\n    return items[0]\n"
+    )
+    (tmp_path / "new.py").write_text(source)
+    code, out, _ = run(capsys, "lint", "--format", "json", str(tmp_path))
+    codes = [f["code"] for f in json.loads(out)["findings"]]
+    assert (code, codes) == (1, ["TPR101"])
+
+
+def test_stdin_is_linted_under_the_given_file_name(capsys, monkeypatch) -> None:
+    class FakeStdin:
+        buffer = __import__("io").BytesIO(BAD.encode())
+
+    monkeypatch.setattr(sys, "stdin", FakeStdin)
+    code, out, _ = run(capsys, "lint", "-", "--stdin-filename", "orders/workflow.py")
+    assert code == 1 and out.startswith("orders/workflow.py:8:16: TPR101")
+
+
+def test_rules_json_lists_every_rule_with_the_documented_fields(capsys) -> None:
+    code, out, _ = run(capsys, "rules", "--format", "json")
+    rules = json.loads(out)
+    assert code == 0
+    assert [r["code"] for r in rules] == list(RULES)
+    assert all(set(r) == {"code", "name", "category", "severity", "summary"} for r in rules)
+
+
+def test_rule_prints_documentation_with_examples(capsys) -> None:
+    code, out, _ = run(capsys, "rule", "TPR301")
+    assert code == 0
+    for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
+        assert heading in out
+    assert run(capsys, "rule", "workflow-set-iteration")[1] == out
+
+
+def test_unknown_rule_documentation_is_a_one_line_error(capsys) -> None:
+    code, _, err = run(capsys, "rule", "TPR999")
+    assert code == 2 and err.strip().startswith("temporal-pro: error: unknown rule: TPR999")
+
+
+def test_bad_option_is_one_line_without_usage_dump(capsys) -> None:
+    code, _, err = run(capsys, "lint", "--format", "xml")
+    assert code == 2 and err.count("\n") == 1 and "invalid choice" in err
+
+
+def test_console_script_runs_as_a_real_process(tree: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mcp_server", "lint", str(tree / "bad.py")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1 and "TPR101" in result.stdout and result.stderr == ""

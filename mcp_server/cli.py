@@ -4,6 +4,7 @@ renders the result; every error is one line on stderr with exit code 2, never a 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -83,7 +84,7 @@ def _lint(args: argparse.Namespace) -> int:
         print(f"temporal-pro: error: {error}", file=sys.stderr)
     report = result.report
     if args.format == "json":
-        print(report.model_dump_json(indent=2))
+        print(json.dumps(report.to_dict(), indent=2))
     else:
         _print_text(report)
     if result.errors:
@@ -118,7 +119,7 @@ def _rules(args: argparse.Namespace) -> int:
 
     infos = [rule.info() for rule in RULES.values()]
     if args.format == "json":
-        print(json.dumps([info.model_dump() for info in infos], indent=2))
+        print(json.dumps([dataclasses.asdict(info) for info in infos], indent=2))
     else:
         for info in infos:
             print(f"{info.code}  {info.name:<34} {info.severity:<8} {info.summary}")

@@ -8,8 +8,9 @@ project functions that body calls, so the engine can follow them.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from mcp_server.lint import knowledge, sdk_api
 from mcp_server.lint.knowledge import Entry
@@ -161,6 +162,9 @@ _NONEXISTENT_HINTS = {
 }
 
 
+_VISITORS: dict[type, Callable[[Checker, Any], None]] = {}
+
+
 @dataclass(slots=True)
 class Raw:
     """A finding before it becomes a model: the rule, the node, and the message fields."""
@@ -227,6 +231,24 @@ class Checker(ast.NodeVisitor):
             else:
                 self.visit(statement)
 
+    # --- traversal: ast.NodeVisitor's, with the method lookup cached per node type -----------
+    def visit(self, node: ast.AST) -> None:
+        method = _VISITORS.get(type(node))
+        if method is None:
+            name = "visit_" + type(node).__name__
+            method = _VISITORS[type(node)] = getattr(Checker, name, Checker.generic_visit)
+        method(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST) and not isinstance(value, ast.expr_context):
+                self.visit(value)
+
     # --- reporting ------------------------------------------------------------------------------
     def report(self, code: str, node: ast.AST, target: str | None = None, **fields: str) -> None:
         if "name" in fields:  # `print`, not `builtins.print`
@@ -266,7 +288,7 @@ class Checker(ast.NodeVisitor):
         for default in (*node.args.defaults, *(d for d in node.args.kw_defaults if d)):
             self.visit(default)
         outer = self.scope
-        self.scope = Scope(self.project, self.module, node, outer)
+        self.scope = self.project.scope(self.module, node, outer)
         try:
             if isinstance(node, ast.Lambda):
                 self.visit(node.body)
@@ -413,6 +435,8 @@ class Checker(ast.NodeVisitor):
             self._check_reference(node)
 
     def _check_reference(self, node: ast.Attribute | ast.Name) -> bool:
+        if not self._may_name_a_module(node):
+            return False
         qname = self.scope.resolve(node)
         if not qname:
             return False
@@ -425,6 +449,21 @@ class Checker(ast.NodeVisitor):
         if entry is not None and entry.rule is not None and entry.match == "ref":
             return self._report_entry(node, qname, entry)
         return False
+
+    def _may_name_a_module(self, node: ast.AST) -> bool:
+        """Cheap pre-check: only names rooted at an import (or an alias) can reach the knowledge
+        table or the SDK table, so `self.items` and other locals need no resolution."""
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        if isinstance(node, ast.Call):
+            return True
+        if not isinstance(node, ast.Name):
+            return False
+        found = self.scope.lookup_name(node.id)
+        if found is None:
+            return bool(self.module.star_imports)
+        binding = found[0]
+        return binding.kind == "import" or (binding.kind == "var" and binding.count == 1)
 
     def _report_missing(self, node: ast.AST, qname: str, suggestions: list[str]) -> None:
         hint = _NONEXISTENT_HINTS.get(qname) or (

@@ -1,10 +1,15 @@
-"""Typed results of the lint engine; the JSON output format is `LintReport.model_dump_json()`."""
+"""Typed results of the lint engine; `--format json` prints `LintReport.to_dict()`.
+
+Stdlib dataclasses rather than pydantic models: importing pydantic costs ~0.15 s, most of the
+start-up budget of a one-file lint. pydantic validates and serializes these dataclasses as they
+are wherever a front end needs a schema (the MCP server).
+"""
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 Category = Literal[
@@ -35,14 +40,16 @@ Category = Literal[
 ]
 
 
-class Location(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Location:
     """A 1-based position; as an `end_location` it is exclusive."""
 
     row: int
     column: int
 
 
-class ChainHop(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChainHop:
     """One step of the call chain from a workflow (or activity) entry point to the finding."""
 
     function: str
@@ -51,7 +58,8 @@ class ChainHop(BaseModel):
     column: int
 
 
-class Finding(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
     code: str
     name: str
     category: Category
@@ -61,20 +69,26 @@ class Finding(BaseModel):
     end_location: Location
     message: str
     fix_title: str | None
-    chain: list[ChainHop] = []
+    chain: list[ChainHop] = field(default_factory=list)
 
 
-class Summary(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Summary:
     files: int
     findings: int
 
 
-class LintReport(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LintReport:
     findings: list[Finding]
     summary: Summary
 
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
 
-class RuleInfo(BaseModel):
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleInfo:
     code: str
     name: str
     category: Category

@@ -18,6 +18,7 @@ import ast
 import builtins
 import functools
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -26,6 +27,8 @@ from mcp_server.lint import sdk_api
 from mcp_server.lint.parse import parse_source
 
 BUILTIN_NAMES = frozenset(dir(builtins))
+# The fields of compound statements that hold nested statements (or handlers and match cases).
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 _COMPOUND = tuple(
     getattr(ast, name)
     for name in ("If", "Try", "TryStar", "For", "AsyncFor", "While")
@@ -59,7 +62,6 @@ class Module:
     syntax_error: SyntaxError | None = None
     bindings: dict[str, Binding] = field(default_factory=dict)
     star_imports: list[str] = field(default_factory=list)
-    passthrough: set[str] = field(default_factory=set)  # modules imported passed-through
     parsed: bool = False
 
     @property
@@ -69,6 +71,10 @@ class Module:
     @property
     def mentions_temporal(self) -> bool:
         return "temporalio" in self.source
+
+    @functools.cached_property
+    def has_walrus(self) -> bool:
+        return ":=" in self.source
 
 
 @dataclass(eq=False)
@@ -240,6 +246,22 @@ def import_bindings(node: ast.Import | ast.ImportFrom, package: str) -> list[tup
     return pairs
 
 
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement of a block, nested blocks included, nested functions and classes not."""
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for block in _BLOCKS:
+            for child in reversed(getattr(node, block, None) or []):
+                if isinstance(child, (ast.match_case, ast.ExceptHandler)):
+                    stack.extend(reversed(child.body))
+                else:
+                    stack.append(child)
+
+
 def _imported_modules(node: ast.Import | ast.ImportFrom, qname: str) -> set[str]:
     """Modules an import statement may load: `from a import b` loads `a`, and `a.b` if a module."""
     if isinstance(node, ast.Import):
@@ -269,13 +291,24 @@ def _collect_function_bindings(
             scope.self_name = params[0].arg
     if isinstance(fn, ast.Lambda):
         return
-    _collect_block_bindings(fn.body, names, scope.global_names, scope.module.package)
+    _collect_block_bindings(
+        fn.body, names, scope.global_names, scope.module.package, scope.module.has_walrus
+    )
 
 
 def _collect_block_bindings(
-    body: list[ast.stmt], names: dict[str, Binding], global_names: set[str], package: str
+    body: list[ast.stmt],
+    names: dict[str, Binding],
+    global_names: set[str],
+    package: str,
+    walrus: bool = False,
 ) -> None:
-    """Bindings made by a block, without entering nested function or class bodies."""
+    """Bindings made by a block, without entering nested function or class bodies.
+
+    Only statements bind names (a comprehension's variables live in their own scope), so the
+    walk visits statements and match patterns, never expressions; `walrus` adds the rare
+    `name := value` when the source contains one.
+    """
     stack: list[ast.AST] = list(reversed(body))
     while stack:
         node = stack.pop()
@@ -305,7 +338,7 @@ def _collect_block_bindings(
         elif isinstance(node, ast.AugAssign):
             for name in _target_names(node.target):
                 _bind(names, name, Binding("var", count=2))
-        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
             for name in _target_names(node.target):
                 _bind(names, name, Binding("opaque"))
         elif isinstance(node, (ast.With, ast.AsyncWith)):
@@ -318,13 +351,20 @@ def _collect_block_bindings(
                         )
         elif isinstance(node, ast.ExceptHandler) and node.name:
             _bind(names, node.name, Binding("opaque"))
-        elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
-            _bind(names, node.target.id, Binding("var", node=node.value))
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
-            _bind(names, node.name, Binding("opaque"))
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            _bind(names, node.rest, Binding("opaque"))
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        elif isinstance(node, ast.match_case):
+            for pattern in ast.walk(node.pattern):
+                captured = getattr(pattern, "name", None) or getattr(pattern, "rest", None)
+                if captured:
+                    _bind(names, captured, Binding("opaque"))
+        for block in _BLOCKS:
+            children = getattr(node, block, None)
+            if children:
+                stack.extend(reversed(children))
+    if walrus:
+        for statement in body:
+            for node in ast.walk(statement):
+                if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+                    _bind(names, node.target.id, Binding("var", node=node.value))
 
 
 class Project:
@@ -337,6 +377,7 @@ class Project:
         self._classes: dict[int, ClassInfo] = {}
         self._functions: dict[int, Function] = {}
         self._self_types: dict[int, dict[str, str]] = {}
+        self.passed_through: set[str] = set()  # modules imported under imports_passed_through()
 
     # --- building -------------------------------------------------------------------------
     def add(self, path: Path, source: str, display: str) -> Module:
@@ -372,7 +413,7 @@ class Project:
                     else:
                         _bind(names, local, Binding("import", qname=qname))
                     if passed_through:
-                        module.passthrough.update(_imported_modules(node, qname))
+                        self.passed_through.update(_imported_modules(node, qname))
                 continue
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 _bind(
@@ -400,11 +441,26 @@ class Project:
             _collect_block_bindings([node], names, set(), module.package)
 
     # --- scopes and definitions -------------------------------------------------------------
+    def scope(
+        self,
+        module: Module,
+        node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
+        parent: Scope,
+        cls: ClassInfo | None = None,
+    ) -> Scope:
+        """The (cached) scope of a function: its bindings are collected once per run."""
+        scope = self._scopes.get(id(node))
+        if scope is None:
+            scope = self._scopes[id(node)] = Scope(self, module, node, parent, cls)
+        return scope
+
     def module_scope(self, module: Module) -> Scope:
         key = id(module)
         scope = self._scopes.get(key)
         if scope is None:
-            scope = self._scopes[key] = Scope(self, module, module.tree or ast.Module(body=[], type_ignores=[]), None)
+            scope = self._scopes[key] = Scope(
+                self, module, module.tree or ast.Module(body=[], type_ignores=[]), None
+            )
         return scope
 
     def class_info(
@@ -428,8 +484,8 @@ class Project:
         return info
 
     def is_passed_through(self, module: Module) -> bool:
-        """Whether some linted module imports `module` under imports_passed_through()."""
-        return any(module.name in other.passthrough for other in self.modules)
+        """Whether some parsed module imports `module` under imports_passed_through()."""
+        return module.name in self.passed_through
 
     # --- lookups --------------------------------------------------------------------------------
     def find_module(self, name: str, near: Module | None) -> Module | None:
@@ -525,8 +581,8 @@ class Project:
                 if resolved:
                     types[statement.target.id] = resolved
         for method in cls.methods.values():
-            method_scope = Scope(self, cls.module, method, scope, cls)
-            for node in ast.walk(method):
+            method_scope = self.scope(cls.module, method, scope, cls)
+            for node in _statements(method.body):
                 if isinstance(node, ast.Assign):
                     targets, value = node.targets, node.value
                 elif isinstance(node, ast.AnnAssign) and node.value is not None:

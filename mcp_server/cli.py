@@ -34,6 +34,13 @@ def _build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--format", choices=("text", "json"), default="text")
     lint.add_argument("--select", default="", help="comma-separated codes, prefixes or names")
     lint.add_argument("--ignore", default="", help="comma-separated codes, prefixes or names")
+    lint.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processes for large runs (default: one per CPU)",
+    )
     lint.add_argument("--stdin-filename", default="<stdin>", help="file name for source on stdin")
 
     rules = commands.add_parser("rules", help="list every lint rule")
@@ -76,7 +83,9 @@ def _codes(text: str) -> tuple[str, ...]:
 def _lint(args: argparse.Namespace) -> int:
     from mcp_server.lint.engine import LintOptions, lint_paths
 
-    options = LintOptions(select=_codes(args.select), ignore=_codes(args.ignore))
+    if args.jobs is not None and args.jobs < 1:
+        raise _Usage(f"temporal-pro lint: --jobs must be at least 1, not {args.jobs}")
+    options = LintOptions(select=_codes(args.select), ignore=_codes(args.ignore), jobs=args.jobs)
     paths = [p for p in args.paths if p != "-"]
     stdin = (args.stdin_filename, sys.stdin.buffer.read()) if "-" in args.paths else None
     result = lint_paths(paths, options, stdin)

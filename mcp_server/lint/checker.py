@@ -198,6 +198,7 @@ class Checker(ast.NodeVisitor):
         self.findings: list[Raw] = []
         self.calls: list[tuple[Function, ast.Call]] = []
         self._order_free: set[int] = set()
+        self._awaited: set[int] = set()  # awaited calls are async I/O, never blocking
 
     # --- entry points -----------------------------------------------------------------------
     def check_function(self, function: Function) -> None:
@@ -267,7 +268,7 @@ class Checker(ast.NodeVisitor):
         }
         if rule == knowledge.SANDBOX_ESCAPE or self.context == "workflow":
             self.report(rule, node, qname, **fields)
-        elif self.context == "async-activity" and entry.blocking:
+        elif self.context == "async-activity" and entry.blocking and id(node) not in self._awaited:
             self.report("TPR501", node, qname, **fields)
         elif self.context == "module" and self.workflow_module and rule in _IMPORT_TIME_RULES:
             self.report("TPR601", node, qname, **fields)
@@ -423,6 +424,10 @@ class Checker(ast.NodeVisitor):
                     name=f"{qname.rpartition('.')[2]}({keyword.arg}=...)",
                     hint=hint or "the parameters the installed temporalio documents",
                 )
+
+    def visit_Await(self, node: ast.Await) -> None:
+        self._awaited.add(id(node.value))
+        self.generic_visit(node)
 
     # --- names and attributes -----------------------------------------------------------------
     def visit_Attribute(self, node: ast.Attribute) -> None:
@@ -646,11 +651,21 @@ class Checker(ast.NodeVisitor):
             self.report("TPR303", target, name=target.id)
         elif isinstance(target, ast.Subscript):
             self._check_global_write(target.value, target)
-        elif isinstance(target, ast.Attribute):
+        elif isinstance(target, ast.Attribute) and self._names_a_definition(target.value):
             owner = self.scope.resolve(target.value)
             symbol = self.project.lookup(owner, self.module) if owner else None
             if symbol is not None and symbol.kind in ("module", "class"):
                 self.report("TPR303", target, name=f"{owner}.{target.attr}")
+
+    def _names_a_definition(self, node: ast.AST) -> bool:
+        """Whether `node` is a module or class object itself (`config`, `Settings`), not an
+        instance: resolution maps `p: Settings` and `x = Settings()` to the class too."""
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return False
+        found = self.scope.lookup_name(node.id)
+        return found is not None and found[0].kind in ("import", "class")
 
     def _check_global_write(self, container: ast.AST, node: ast.AST) -> None:
         """`container` is mutated in place: report it when it is module-level state."""

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import ast
 import gc
+import multiprocessing
 import os
-from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +57,7 @@ class UsageError(Exception):
 class LintOptions:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    jobs: int | None = None  # processes for large runs; None = one per CPU
 
 
 @dataclass
@@ -101,7 +102,8 @@ def _lint(paths: list[str], options: LintOptions, stdin: tuple[str, bytes] | Non
             named.add(id(module))
         except UnreadableFile as error:
             errors.append(str(error))
-    findings = _analyze(project, named)
+    findings, analysis_errors = _analyze(project, named, options.jobs or os.cpu_count() or 1)
+    errors += analysis_errors
     selected = sorted(
         (f for f in findings if f.code in codes),
         key=lambda f: (f.filename, f.location.row, f.location.column, f.code),
@@ -154,93 +156,167 @@ class _Hop:
     module: Module
     node: ast.AST
 
+    @property
+    def order(self) -> tuple[str, int, int]:
+        return (
+            self.module.display,
+            getattr(self.node, "lineno", 0),
+            getattr(self.node, "col_offset", 0),
+        )
 
-def _analyze(project: Project, named: set[int]) -> list[Finding]:
-    for module in list(project.modules):
-        if id(module) in named or module.mentions_temporal:
-            project.parse(module)
+
+def _analyze(project: Project, named: set[int], jobs: int) -> tuple[list[Finding], list[str]]:
+    """Analyze every file that can hold workflows or activities (and whatever they reach).
+
+    Big runs are split by file across `jobs` forked processes; each parses lazily what its
+    roots reach. Chains are chosen canonically (shortest, then first by position), so the
+    report is the same whatever the split.
+    """
+    targets = [m for m in project.modules if id(m) in named or m.mentions_temporal]
+    groups = _partition(targets, jobs)
+    if len(groups) == 1:
+        findings, errors = _analyze_group(project, targets)
+    else:
+        global _FORKED
+        _FORKED = (project, groups)
+        context = multiprocessing.get_context("fork")
+        with context.Pool(len(groups)) as pool:
+            parts = pool.map(_analyze_forked, range(len(groups)))
+        findings = [finding for part, _ in parts for finding in part]
+        errors = [error for _, part in parts for error in part]
+    return _canonical(findings), sorted(set(errors))
+
+
+_FORKED: tuple[Project, list[list[Module]]] | None = None
+_PARALLEL_MIN_BYTES = 400_000  # below this, forking costs more than it saves
+
+
+def _partition(modules: list[Module], jobs: int) -> list[list[Module]]:
+    size = sum(len(m.source) for m in modules)
+    if (
+        jobs < 2
+        or size < _PARALLEL_MIN_BYTES
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return [modules]
+    groups: list[list[Module]] = [[] for _ in range(min(jobs, len(modules)))]
+    loads = [0] * len(groups)
+    for module in sorted(modules, key=lambda m: -len(m.source)):  # largest first, to the lightest
+        lightest = loads.index(min(loads))
+        groups[lightest].append(module)
+        loads[lightest] += len(module.source)
+    return groups
+
+
+def _analyze_forked(index: int) -> tuple[list[Finding], list[str]]:
+    assert _FORKED is not None
+    project, groups = _FORKED
+    return _analyze_group(project, groups[index])
+
+
+def _canonical(findings: list[Finding]) -> list[Finding]:
+    """One finding per (rule, position): the one with the shortest, then first, chain."""
+    best: dict[tuple[str, str, int, int], Finding] = {}
+    for finding in findings:
+        key = (finding.code, finding.filename, finding.location.row, finding.location.column)
+        kept = best.get(key)
+        if kept is None or _chain_order(finding) < _chain_order(kept):
+            best[key] = finding
+    return list(best.values())
+
+
+def _chain_order(finding: Finding) -> tuple[int, list[tuple[str, int, int]]]:
+    return len(finding.chain), [(h.filename, h.row, h.column) for h in finding.chain]
+
+
+def _analyze_group(project: Project, modules: list[Module]) -> tuple[list[Finding], list[str]]:
+    for module in modules:
+        project.parse(module)
+    parsed = [m for m in modules if m.tree is not None]
     raw: list[tuple[Raw, tuple[_Hop, ...]]] = []
-    visited: set[tuple[int, str]] = set()
-    analyzed: set[int] = set()
+    errors: list[str] = []
+    visited: set[tuple[int, Context, Handler]] = set()
+
+    def run(checker: Checker, where: str, check: Callable[[], None]) -> list[Raw]:
+        try:
+            check()
+        except RecursionError:
+            errors.append(f"{where}: too deeply nested to analyze")
+        except Exception as error:  # one bad function must not lose the whole report
+            errors.append(f"{where}: internal error: {type(error).__name__}: {error}")
+        return checker.findings
 
     def walk(roots: list[tuple[Function, Context, Handler]]) -> None:
-        queue: deque[tuple[Function, Context, Handler, tuple[_Hop, ...]]] = deque(
-            (fn, context, handler, ()) for fn, context, handler in roots
-        )
-        while queue:
-            function, context, handler, chain = queue.popleft()
-            key = (id(function.node), context + str(handler))
-            if key in visited:
-                continue
-            visited.add(key)
-            analyzed.add(id(function.node))
-            checker = _checker(project, function, context, handler)
-            checker.check_function(function)
-            name = function.qualname if not chain else function.display_name
-            for finding in checker.findings:
-                raw.append((finding, (*chain, _Hop(name, function.module, finding.node))))
-            for callee, call in checker.calls:
-                callee_context: Context = (
-                    "workflow"
-                    if context == "workflow"
-                    else ("async-activity" if context == "async-activity" else "activity")
-                )
-                queue.append(
-                    (callee, callee_context, None, (*chain, _Hop(name, function.module, call)))
-                )
+        # Breadth-first, one level at a time, each level in chain order: the first chain that
+        # reaches a function is the shortest, and among those the first by position.
+        level = [(fn, context, handler, ()) for fn, context, handler in roots]
+        level.sort(key=lambda item: (item[0].module.display, item[0].node.lineno))
+        while level:
+            following: list[tuple[Function, Context, Handler, tuple[_Hop, ...]]] = []
+            for function, context, handler, chain in level:
+                if (id(function.node), context, handler) in visited:
+                    continue
+                visited.add((id(function.node), context, handler))
+                checker = _checker(project, function, context, handler)
+                where = f"{function.module.display}:{function.node.lineno}"
+                name = function.qualname if not chain else function.display_name
+                for finding in run(
+                    checker, where, lambda c=checker, f=function: c.check_function(f)
+                ):
+                    raw.append((finding, (*chain, _Hop(name, function.module, finding.node))))
+                for callee, call in checker.calls:  # callees run in the caller's context
+                    hop = _Hop(name, function.module, call)
+                    following.append((callee, context, None, (*chain, hop)))
+            following.sort(key=lambda item: [hop.order for hop in item[3]])
+            level = following
 
-    parsed = [m for m in project.modules if m.tree is not None]
     workflow_roots: list[tuple[Function, Context, Handler]] = []
     activity_roots: list[tuple[Function, Context, Handler]] = []
-    class_findings: list[Raw] = []
     for module in parsed:
         for function in _functions(project, module):
             if _is_activity(project, function):
-                context: Context = (
-                    "async-activity"
-                    if isinstance(function.node, ast.AsyncFunctionDef)
-                    else "activity"
+                is_async = isinstance(function.node, ast.AsyncFunctionDef)
+                activity_roots.append(
+                    (function, "async-activity" if is_async else "activity", None)
                 )
-                activity_roots.append((function, context, None))
         for cls in _workflow_classes(project, module):
-            class_findings += _check_workflow_class(project, cls)
+            raw += [(finding, ()) for finding in _check_workflow_class(project, cls)]
             for node in cls.methods.values():
                 function = project.function(module, node, cls)
                 workflow_roots.append((function, "workflow", _handler_kind(project, cls, node)))
     walk(workflow_roots)
     walk(activity_roots)
-    raw += [(finding, ()) for finding in class_findings]
 
     # Everything else in files that use temporalio: the rules that apply anywhere.
+    analyzed = {key[0] for key in visited}
     for module in parsed:
         if not module.mentions_temporal:
             continue
         assert module.tree is not None
-        defines_workflow = bool(_workflow_classes(project, module))
-        checker = Checker(
+        top_level = Checker(
             project,
             module,
             project.module_scope(module),
             "module",
-            workflow_module=defines_workflow,
+            workflow_module=bool(_workflow_classes(project, module)),
         )
-        checker.check_module(module.tree.body)
-        raw += [(finding, ()) for finding in checker.findings]
+        body = module.tree.body
+        raw += [
+            (f, ())
+            for f in run(top_level, module.display, lambda c=top_level, b=body: c.check_module(b))
+        ]
         for function in _functions(project, module):
             if id(function.node) not in analyzed:
                 checker = _checker(project, function, "other", None)
-                checker.check_function(function)
-                raw += [(finding, ()) for finding in checker.findings]
+                where = f"{module.display}:{function.node.lineno}"
+                raw += [
+                    (f, ())
+                    for f in run(checker, where, lambda c=checker, f=function: c.check_function(f))
+                ]
 
     findings = [_syntax_error(m) for m in project.modules if m.syntax_error is not None]
-    seen: set[tuple[str, str, int, int]] = set()
-    for finding, chain in raw:
-        model = _to_model(finding, chain)
-        key = (model.code, model.filename, model.location.row, model.location.column)
-        if key not in seen:
-            seen.add(key)
-            findings.append(model)
-    return findings
+    findings += [_to_model(finding, chain) for finding, chain in raw]
+    return findings, errors
 
 
 def _checker(project: Project, function: Function, context: Context, handler: Handler) -> Checker:

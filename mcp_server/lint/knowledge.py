@@ -314,6 +314,18 @@ TABLE: dict[str, Entry] = {
         reason=_NET_REASON,
         prefix=True,
     ),
+    # The async clients of SDKs whose synchronous clients block.
+    **_group(
+        "openai.AsyncOpenAI openai.AsyncAzureOpenAI openai.AsyncClient anthropic.AsyncAnthropic "
+        "anthropic.AsyncAnthropicBedrock anthropic.AsyncAnthropicVertex psycopg.AsyncConnection "
+        "psycopg.AsyncCursor pymongo.AsyncMongoClient pymongo.asynchronous "
+        "elasticsearch.AsyncElasticsearch",
+        rule=NETWORK,
+        replacement="an activity",
+        sandbox="runtime",
+        reason=_NET_REASON,
+        prefix=True,
+    ),
     # httpx's synchronous API blocks an async activity's event loop; its AsyncClient does not.
     **_group(
         "httpx.get httpx.post httpx.put httpx.patch httpx.delete httpx.head httpx.options "

@@ -246,6 +246,20 @@ def import_bindings(node: ast.Import | ast.ImportFrom, package: str) -> list[tup
     return pairs
 
 
+def _annotation_type(annotation: ast.expr) -> ast.expr:
+    """`set[str]` -> `set`: the class an annotation names."""
+    return annotation.value if isinstance(annotation, ast.Subscript) else annotation
+
+
+def _value_type(value: ast.expr, scope: Scope) -> str | None:
+    """The class of an assigned value, when the expression says it: `Helper()`, `{...}`."""
+    if isinstance(value, ast.Call):
+        return scope.resolve(value.func)
+    if isinstance(value, (ast.Set, ast.SetComp)):
+        return "builtins.set"
+    return None
+
+
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Every statement of a block, nested blocks included, nested functions and classes not."""
     stack = list(reversed(body))
@@ -505,6 +519,11 @@ class Project:
         if depth > MAX_DEPTH or not qname:
             return None
         parts = qname.split(".")
+        if near is not None and not near.name and near.tree is not None:
+            # A module without a name (stdin, a script): its own definitions are unqualified.
+            binding = near.bindings.get(parts[0])
+            if binding is not None and binding.kind in ("def", "class", "var"):
+                return self._walk(near, parts, depth)
         for i in range(len(parts), 0, -1):
             module = self.find_module(".".join(parts[:i]), near)
             if module is not None:
@@ -568,6 +587,9 @@ class Project:
         """`self.attr` inside `cls`: the type assigned in the class (`self.h = Helper()`) if any."""
         types = self._self_types.get(id(cls))
         if types is None:
+            # Collecting resolves `self.b = self.a.m()`, which asks for `self.a` of this same
+            # class: the placeholder answers "not known yet" instead of recursing forever.
+            self._self_types[id(cls)] = {}
             types = self._self_types[id(cls)] = self._collect_self_types(cls)
         return types.get(attr) or f"{_join(cls.module.name, cls.qualname)}.{attr}"
 
@@ -577,7 +599,7 @@ class Project:
         scope = self.module_scope(cls.module)
         for statement in cls.node.body:
             if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-                resolved = scope.resolve(statement.annotation)
+                resolved = scope.resolve(_annotation_type(statement.annotation))
                 if resolved:
                     types[statement.target.id] = resolved
         for method in cls.methods.values():
@@ -596,10 +618,9 @@ class Project:
                         and target.value.id == method_scope.self_name
                     ):
                         counts[target.attr] = counts.get(target.attr, 0) + 1
-                        if isinstance(value, ast.Call):
-                            resolved = method_scope.resolve(value.func)
-                            if resolved:
-                                types.setdefault(target.attr, resolved)
+                        resolved = _value_type(value, method_scope)
+                        if resolved:
+                            types.setdefault(target.attr, resolved)
         return {name: qname for name, qname in types.items() if counts.get(name, 1) <= 1}
 
     def star_member(self, star_module: str, name: str, near: Module) -> str | None:
@@ -618,7 +639,9 @@ def _module_name(path: Path) -> tuple[Path, str, bool]:
     path = path.resolve()
     is_package = path.name == "__init__.py"
     root, package = _package_of(path.parent)
-    parts = [*package, *([] if is_package else [path.stem])]
+    # `<stdin>` or `my-script.py` can't be imported: such a file is a module without a name.
+    own = [] if is_package or not path.stem.isidentifier() else [path.stem]
+    parts = [*package, *own]
     return root, ".".join(parts), is_package
 
 

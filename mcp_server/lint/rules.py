@@ -962,6 +962,24 @@ class WorkflowGlobalState(Rule):
                     self.seen.append(key)
                     return min(len(self.seen), LIMIT)
         """),
+        workflow_sample("""
+            from dataclasses import dataclass
+
+
+            @dataclass
+            class Request:
+                released: bool = False
+
+
+            @workflow.defn
+            class Pool:
+                @workflow.run
+                async def run(self, request: Request) -> bool:
+                    request.released = True
+                    fresh = Request()
+                    fresh.released = request.released
+                    return fresh.released
+        """),
     ]
 
 
@@ -1526,6 +1544,18 @@ class BlockingCallInAsyncActivity(Rule):
             def fetch(url: str) -> int:
                 time.sleep(1)
                 return requests.get(url).status_code
+        """),
+        workflow_sample("""
+            from openai import AsyncOpenAI
+
+
+            @activity.defn
+            async def summarize(text: str) -> str:
+                client = AsyncOpenAI(max_retries=0)
+                reply = await client.chat.completions.create(
+                    model="gpt-4o", messages=[{"role": "user", "content": text}]
+                )
+                return reply.choices[0].message.content or ""
         """),
     ]
 

@@ -1,0 +1,76 @@
+"""Engine behaviour that no single rule owns: robustness, parallel runs, canonical chains."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from mcp_server.lint import engine
+from mcp_server.lint.checker import Checker
+from mcp_server.lint.engine import LintOptions, lint_paths, lint_source
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_attribute_typed_from_another_self_attribute_does_not_recurse() -> None:
+    # Found in samples-python: `self.b = self.a.m()` made type collection recurse forever.
+    source = (
+        "from temporalio import workflow\n\n\nclass Stream:\n    def topic(self) -> str:\n"
+        "        return 't'\n\n\n@workflow.defn\nclass W:\n    def __init__(self) -> None:\n"
+        "        self.stream = Stream()\n        self.topic = self.stream.topic()\n\n"
+        "    @workflow.run\n    async def run(self) -> str:\n        return self.topic\n"
+    )
+    assert lint_source(source).findings == []
+
+
+def test_a_failing_check_is_a_one_line_error_naming_the_function_and_the_rest_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    original = Checker.check_function
+
+    def explode_in_pricing(self: Checker, function) -> None:  # type: ignore[no-untyped-def]
+        if function.qualname == "_base":
+            raise ValueError("boom")
+        original(self, function)
+
+    monkeypatch.setattr(Checker, "check_function", explode_in_pricing)
+    result = lint_paths([str(FIXTURES / "chains")], LintOptions(jobs=1))
+    assert any("pricing.py:8: internal error: ValueError: boom" in e for e in result.errors)
+    assert {f.code for f in result.report.findings} >= {"TPR103", "TPR205", "TPR303"}
+
+
+def test_parallel_run_reports_exactly_what_a_single_process_reports(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(engine, "_PARALLEL_MIN_BYTES", 0)  # fork even for a small tree
+    paths = [str(FIXTURES / "chains"), str(FIXTURES / "flat"), "examples"]
+    single = lint_paths(paths, LintOptions(jobs=1)).report
+    parallel = lint_paths(paths, LintOptions(jobs=2)).report
+    assert (
+        len(engine._partition([m for m in _project_modules(paths) if m.mentions_temporal], 2)) == 2
+    )
+    assert dataclasses.asdict(parallel) == dataclasses.asdict(single)
+    assert single.summary.findings > 5
+
+
+def _project_modules(paths: list[str]):  # type: ignore[no-untyped-def]
+    from mcp_server.lint.parse import read_source
+    from mcp_server.lint.project import Project
+
+    project = Project()
+    return [project.add(p, read_source(p), str(p)) for p, _ in engine._discover(paths)]
+
+
+def test_chain_is_the_shortest_then_first_by_position() -> None:
+    source = (
+        "import time\nfrom temporalio import workflow\n\n\ndef clock() -> float:\n"
+        "    return time.time()\n\n\ndef via() -> float:\n    return clock()\n\n\n"
+        "@workflow.defn\nclass W:\n    @workflow.run\n    async def run(self) -> float:\n"
+        "        return via() + self.direct()\n\n    def direct(self) -> float:\n"
+        "        return clock()\n"
+    )
+    finding = next(f for f in lint_source(source).findings if f.code == "TPR101")
+    # Both `run -> via -> clock` and `direct -> clock` reach it; the shorter one wins.
+    assert [hop.function for hop in finding.chain] == ["W.direct", "clock", "time.time"]

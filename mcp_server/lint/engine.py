@@ -12,7 +12,7 @@ import ast
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -237,9 +237,12 @@ def _analyze_group(project: Project, modules: list[Module]) -> tuple[list[Findin
     errors: list[str] = []
     visited: set[tuple[int, Context, Handler]] = set()
 
-    def run(checker: Checker, where: str, check: Callable[[], None]) -> list[Raw]:
+    def run(checker: Checker, where: str, target: Function | list[ast.stmt]) -> list[Raw]:
         try:
-            check()
+            if isinstance(target, Function):
+                checker.check_function(target)
+            else:
+                checker.check_module(target)
         except RecursionError:
             errors.append(f"{where}: too deeply nested to analyze")
         except Exception as error:  # one bad function must not lose the whole report
@@ -249,7 +252,9 @@ def _analyze_group(project: Project, modules: list[Module]) -> tuple[list[Findin
     def walk(roots: list[tuple[Function, Context, Handler]]) -> None:
         # Breadth-first, one level at a time, each level in chain order: the first chain that
         # reaches a function is the shortest, and among those the first by position.
-        level = [(fn, context, handler, ()) for fn, context, handler in roots]
+        level: list[tuple[Function, Context, Handler, tuple[_Hop, ...]]] = [
+            (fn, context, handler, ()) for fn, context, handler in roots
+        ]
         level.sort(key=lambda item: (item[0].module.display, item[0].node.lineno))
         while level:
             following: list[tuple[Function, Context, Handler, tuple[_Hop, ...]]] = []
@@ -260,9 +265,7 @@ def _analyze_group(project: Project, modules: list[Module]) -> tuple[list[Findin
                 checker = _checker(project, function, context, handler)
                 where = f"{function.module.display}:{function.node.lineno}"
                 name = function.qualname if not chain else function.display_name
-                for finding in run(
-                    checker, where, lambda c=checker, f=function: c.check_function(f)
-                ):
+                for finding in run(checker, where, function):
                     raw.append((finding, (*chain, _Hop(name, function.module, finding.node))))
                 for callee, call in checker.calls:  # callees run in the caller's context
                     hop = _Hop(name, function.module, call)
@@ -301,18 +304,12 @@ def _analyze_group(project: Project, modules: list[Module]) -> tuple[list[Findin
             workflow_module=bool(_workflow_classes(project, module)),
         )
         body = module.tree.body
-        raw += [
-            (f, ())
-            for f in run(top_level, module.display, lambda c=top_level, b=body: c.check_module(b))
-        ]
+        raw += [(f, ()) for f in run(top_level, module.display, body)]
         for function in _functions(project, module):
             if id(function.node) not in analyzed:
                 checker = _checker(project, function, "other", None)
                 where = f"{module.display}:{function.node.lineno}"
-                raw += [
-                    (f, ())
-                    for f in run(checker, where, lambda c=checker, f=function: c.check_function(f))
-                ]
+                raw += [(f, ()) for f in run(checker, where, function)]
 
     findings = [_syntax_error(m) for m in project.modules if m.syntax_error is not None]
     findings += [_to_model(finding, chain) for finding, chain in raw]

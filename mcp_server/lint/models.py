@@ -59,6 +59,25 @@ class ChainHop:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Edit:
+    """Replace the text from `location` up to (not including) `end_location` with `content`."""
+
+    content: str
+    location: Location
+    end_location: Location
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fix:
+    """An automatic fix. "safe" fixes keep the program's meaning; "unsafe" ones may change it
+    (a naive local datetime becoming an aware UTC one) and apply only with --unsafe-fixes."""
+
+    applicability: Literal["safe", "unsafe"]
+    message: str
+    edits: list[Edit]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
     code: str
     name: str
@@ -70,6 +89,7 @@ class Finding:
     message: str
     fix_title: str | None
     chain: list[ChainHop] = field(default_factory=list)
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

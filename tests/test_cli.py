@@ -77,6 +77,7 @@ def test_json_output_keeps_the_contract(capsys, tree: Path) -> None:
         "message",
         "fix_title",
         "chain",
+        "fix",
     }
     assert finding["location"] == {"row": 8, "column": 16}
     assert finding["end_location"] == {"row": 8, "column": 27}  # exclusive: `time.time()`

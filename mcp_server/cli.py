@@ -6,10 +6,18 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from mcp_server import __version__
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the cached path is short)
+
+if TYPE_CHECKING:
+    from mcp_server.lint.cache import Output
+    from mcp_server.lint.config import Config
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -31,7 +39,11 @@ def _build_parser() -> argparse.ArgumentParser:
 
     lint = commands.add_parser("lint", help="find determinism mistakes in workflow code")
     lint.add_argument("paths", nargs="*", default=["."], help="files or folders; - for stdin")
-    lint.add_argument("--format", choices=("text", "json"), default="text")
+    lint.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+    lint.add_argument("--statistics", action="store_true", help="print counts per rule instead")
+    lint.add_argument("--config", metavar="FILE", help="a pyproject.toml (default: the nearest)")
+    lint.add_argument("--cache-dir", metavar="DIR", help="default: .temporal-pro-cache/ beside it")
+    lint.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     lint.add_argument("--select", default="", help="comma-separated codes, prefixes or names")
     lint.add_argument("--ignore", default="", help="comma-separated codes, prefixes or names")
     lint.add_argument(
@@ -63,9 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_ERROR
     except Exception as error:  # the last guard: a one-line report, never a traceback
-        from mcp_server.lint.engine import UsageError
+        from mcp_server.lint.config import ConfigError
+        from mcp_server.lint.files import UsageError
 
-        if isinstance(error, UsageError):
+        if isinstance(error, (UsageError, ConfigError)):
             return _fail(str(error))
         return _fail(f"internal error: {type(error).__name__}: {error}")
 
@@ -81,46 +94,66 @@ def _codes(text: str) -> tuple[str, ...]:
 
 
 def _lint(args: argparse.Namespace) -> int:
-    from mcp_server.lint.engine import LintOptions, lint_paths
+    from mcp_server.lint import cache
+    from mcp_server.lint.config import load_config
+    from mcp_server.lint.files import discover
 
     if args.jobs is not None and args.jobs < 1:
         raise _Usage(f"temporal-pro lint: --jobs must be at least 1, not {args.jobs}")
-    options = LintOptions(select=_codes(args.select), ignore=_codes(args.ignore), jobs=args.jobs)
+    config = load_config(Path(args.config) if args.config else None)
     paths = [p for p in args.paths if p != "-"]
-    stdin = (args.stdin_filename, sys.stdin.buffer.read()) if "-" in args.paths else None
-    result = lint_paths(paths, options, stdin)
-    for error in result.errors:
-        print(f"temporal-pro: error: {error}", file=sys.stderr)
-    report = result.report
-    if args.format == "json":
-        print(json.dumps(report.to_dict(), indent=2))
-    else:
-        _print_text(report)
-    if result.errors:
-        return EXIT_ERROR
-    return EXIT_FINDINGS if report.findings else EXIT_CLEAN
+    stdin = sys.stdin.buffer.read() if "-" in args.paths else None
+    key = directory = None
+    if not args.no_cache:
+        # The output depends on these options, the files and the settings: all go in the key.
+        shape = [args.format, args.select, args.ignore, args.statistics, args.stdin_filename]
+        settings = json.dumps([*shape, paths, config.fingerprint(), os.getcwd()])
+        files = [path for path, _ in discover(paths, config)]
+        directory = (
+            Path(args.cache_dir)
+            if args.cache_dir
+            else (config.cache_dir or config.root / cache.DIRECTORY)
+        )
+        key = cache.run_key(directory, files, stdin, settings)
+        hit = cache.load(directory, key) if key else None
+        if hit is not None:
+            return _emit(hit)
+    output = _run_lint(args, config, paths, stdin)
+    if key and directory and output.exit_code != EXIT_ERROR:
+        cache.store(directory, key, output)
+    return _emit(output)
 
 
-def _print_text(report: object) -> None:
-    from mcp_server.lint.models import LintReport
+def _run_lint(
+    args: argparse.Namespace, config: Config, paths: list[str], stdin: bytes | None
+) -> Output:
+    from mcp_server.lint import formats
+    from mcp_server.lint.cache import Output
+    from mcp_server.lint.engine import LintOptions, lint_paths
 
-    assert isinstance(report, LintReport)
-    for f in report.findings:
-        print(f"{f.filename}:{f.location.row}:{f.location.column}: {f.code} {f.message}")
-        if f.fix_title:
-            print(f"    fix: {f.fix_title}")
-        if len(f.chain) > 2:
-            path = " -> ".join(hop.function for hop in f.chain)
-            print(f"    via: {path}")
-            for hop in f.chain[:-1]:
-                print(f"      {hop.filename}:{hop.row}:{hop.column}: {hop.function}")
-    files, count = report.summary.files, report.summary.findings
-    noun = "finding" if count == 1 else "findings"
-    print(
-        f"{count} {noun} in {files} file{'s' if files != 1 else ''}"
-        if count
-        else f"All clear: {files} file{'s' if files != 1 else ''} checked"
+    options = LintOptions(
+        select=_codes(args.select), ignore=_codes(args.ignore), jobs=args.jobs, config=config
     )
+    result = lint_paths(paths, options, (args.stdin_filename, stdin) if stdin is not None else None)
+    report = result.report
+    renderers = {
+        "text": formats.render_text,
+        "json": formats.render_json,
+        "github": formats.render_github,
+        "sarif": lambda r: formats.render_sarif(r, config.root),
+    }
+    stdout = renderers[args.format](report)
+    if args.statistics:
+        stdout = formats.render_statistics(report)
+    stderr = "".join(f"temporal-pro: error: {error}\n" for error in result.errors)
+    code = EXIT_ERROR if result.errors else (EXIT_FINDINGS if report.findings else EXIT_CLEAN)
+    return Output(stdout, stderr, code)
+
+
+def _emit(output: Output) -> int:
+    sys.stderr.write(output.stderr)
+    sys.stdout.write(output.stdout)  # each renderer returns complete lines
+    return output.exit_code
 
 
 def _rules(args: argparse.Namespace) -> int:

@@ -25,6 +25,14 @@ class W:
 GOOD = BAD.replace("import time\n", "").replace("time.time()", "workflow.time()")
 
 
+@pytest.fixture(autouse=True)
+def _in_a_scratch_directory(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The cache lives beside the configuration or in the current directory: keep it out of the repo.
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out, err = capsys.readouterr()

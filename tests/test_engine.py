@@ -9,7 +9,9 @@ import pytest
 
 from mcp_server.lint import engine
 from mcp_server.lint.checker import Checker
+from mcp_server.lint.config import Config
 from mcp_server.lint.engine import LintOptions, lint_paths, lint_source
+from mcp_server.lint.files import discover
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -60,7 +62,8 @@ def _project_modules(paths: list[str]):  # type: ignore[no-untyped-def]
     from mcp_server.lint.project import Project
 
     project = Project()
-    return [project.add(p, read_source(p), str(p)) for p, _ in engine._discover(paths)]
+    found = [Path(p) for p, _ in discover(paths, Config())]
+    return [project.add(p, read_source(p), str(p)) for p in found]
 
 
 def test_chain_is_the_shortest_then_first_by_position() -> None:

@@ -186,7 +186,6 @@ class Checker(ast.NodeVisitor):
         *,
         handler: Handler = None,
         workflow_module: bool = False,
-        table: dict[str, Entry] = knowledge.TABLE,
     ) -> None:
         self.project = project
         self.module = module
@@ -194,7 +193,7 @@ class Checker(ast.NodeVisitor):
         self.context = context
         self.handler = handler
         self.workflow_module = workflow_module
-        self.table = table
+        self.table = project.table
         self.findings: list[Raw] = []
         self.calls: list[tuple[Function, ast.Call]] = []
         self._order_free: set[int] = set()
@@ -370,6 +369,8 @@ class Checker(ast.NodeVisitor):
             self._report_handler_change(node, f"`.{func.attr}()` mutates workflow state")
 
     def _follow(self, node: ast.Call, qname: str) -> None:
+        if self.project.is_trusted(qname):
+            return  # declared deterministic in [tool.temporal-pro]: not followed
         symbol = self.project.lookup(qname, self.module)
         if symbol is None:
             return

@@ -13,10 +13,13 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from mcp_server.lint import knowledge
 from mcp_server.lint.checker import Checker, Context, Handler, Raw, _decorator_target
+from mcp_server.lint.config import Config
+from mcp_server.lint.files import UsageError, discover
 from mcp_server.lint.models import ChainHop, Finding, LintReport, Location, Summary
 from mcp_server.lint.parse import UnreadableFile, decode_source, read_source
 from mcp_server.lint.project import (
@@ -29,35 +32,15 @@ from mcp_server.lint.project import (
     _statements,
 )
 from mcp_server.lint.rules import RULES, resolve_codes
-
-DEFAULT_EXCLUDE = frozenset(
-    {
-        ".venv",
-        "venv",
-        ".git",
-        "build",
-        "dist",
-        "node_modules",
-        "__pycache__",
-        ".tox",
-        ".nox",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        ".temporal-pro-cache",
-    }
-)
-
-
-class UsageError(Exception):
-    """Bad input from the user (a missing path, an unknown rule): one line, exit code 2."""
+from mcp_server.lint.suppress import apply_suppressions
 
 
 @dataclass(frozen=True)
 class LintOptions:
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()  # from the command line: replaces the configuration's select
+    ignore: tuple[str, ...] = ()  # from the command line: added to the configuration's ignore
     jobs: int | None = None  # processes for large runs; None = one per CPU
+    config: Config = field(default_factory=Config)
 
 
 @dataclass
@@ -83,13 +66,17 @@ def lint_paths(
 
 
 def _lint(paths: list[str], options: LintOptions, stdin: tuple[str, bytes] | None) -> LintResult:
+    config = options.config
     codes = _selected_codes(options)
-    project = Project()
+    project = Project(
+        knowledge.extended(config.nondeterministic_calls, config.deterministic_calls),
+        config.deterministic_calls,
+    )
     errors: list[str] = []
     named: set[int] = set()  # modules the user named explicitly: always parsed
-    for path, explicit in _discover(paths):
+    for path, explicit in discover(paths, config):
         try:
-            module = project.add(path, read_source(path), str(path))
+            module = project.add(Path(path), read_source(Path(path)), path)
         except UnreadableFile as error:
             errors.append(str(error))
             continue
@@ -104,12 +91,12 @@ def _lint(paths: list[str], options: LintOptions, stdin: tuple[str, bytes] | Non
             errors.append(str(error))
     findings, analysis_errors = _analyze(project, named, options.jobs or os.cpu_count() or 1)
     errors += analysis_errors
-    selected = sorted(
-        (f for f in findings if f.code in codes),
-        key=lambda f: (f.filename, f.location.row, f.location.column, f.code),
-    )
+    findings = [f for f in findings if f.code in codes and not _ignored_here(f, config)]
+    sources = {module.display: module.source for module in project.modules}
+    findings = apply_suppressions(findings, sources, codes, _codes_of)
+    findings.sort(key=lambda f: (f.filename, f.location.row, f.location.column, f.code))
     report = LintReport(
-        findings=selected, summary=Summary(files=len(project.modules), findings=len(selected))
+        findings=findings, summary=Summary(files=len(project.modules), findings=len(findings))
     )
     return LintResult(report, errors)
 
@@ -121,32 +108,23 @@ def lint_source(
     return lint_paths([], options, stdin=(filename, source.encode())).report
 
 
+def _codes_of(selector: str) -> set[str]:
+    return resolve_codes([selector])
+
+
 def _selected_codes(options: LintOptions) -> set[str]:
+    config = options.config
     try:
-        selected = resolve_codes(list(options.select)) if options.select else set(RULES)
-        return selected - resolve_codes(list(options.ignore))
+        select = options.select or config.select
+        selected = resolve_codes(list(select)) if select else set(RULES)
+        return selected - resolve_codes([*config.ignore, *options.ignore])
     except ValueError as error:
         raise UsageError(str(error)) from None
 
 
-def _discover(paths: list[str]) -> Iterator[tuple[Path, bool]]:
-    seen: set[Path] = set()
-    for raw in paths:
-        path = Path(raw)
-        if not path.exists():
-            raise UsageError(f"{raw}: no such file or directory")
-        if path.is_dir():
-            for directory, subdirectories, files in os.walk(path):
-                subdirectories[:] = sorted(d for d in subdirectories if d not in DEFAULT_EXCLUDE)
-                for name in sorted(files):
-                    if name.endswith(".py"):
-                        found = Path(directory, name)
-                        if found.resolve() not in seen:
-                            seen.add(found.resolve())
-                            yield found, False
-        elif path.resolve() not in seen:
-            seen.add(path.resolve())
-            yield path, True
+def _ignored_here(finding: Finding, config: Config) -> bool:
+    selectors = config.ignored_here(finding.filename) if config.per_file_ignores else ()
+    return any(finding.code in _codes_of(selector) for selector in selectors)
 
 
 # --- analysis -------------------------------------------------------------------------------------

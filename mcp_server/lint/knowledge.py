@@ -454,3 +454,46 @@ def lookup(qualified_name: str, table: dict[str, Entry] = TABLE) -> Entry | None
         if entry.results_safe:
             return None
     return None
+
+
+def extended(additions: tuple[tuple[str, str], ...], trusted: tuple[str, ...]) -> dict[str, Entry]:
+    """The table plus the user's declarations: `acme.clock.now` -> TPR101, `acme.vault.*` (every
+    name below acme.vault), and known-deterministic names (never flagged)."""
+    if not additions and not trusted:
+        return TABLE
+    table = dict(TABLE)
+    for name, rule in additions:
+        base = name.removesuffix(".*")
+        table[base] = Entry(
+            rule=rule,
+            replacement=_DEFAULT_REPLACEMENT.get(rule, "an activity"),
+            sandbox="never",
+            reason="is declared non-deterministic in [tool.temporal-pro]",
+            prefix=name.endswith(".*"),
+            blocking=rule in (FILE_IO, NETWORK, SUBPROCESS, BLOCKING_SLEEP),
+        )
+    for name in trusted:
+        base = name.removesuffix(".*")
+        table[base] = Entry(
+            rule=None,
+            replacement=None,
+            sandbox="never",
+            reason="declared deterministic",
+            prefix=name.endswith(".*"),
+            results_safe=True,
+        )
+    return table
+
+
+_DEFAULT_REPLACEMENT = {
+    WALL_CLOCK: "workflow.now()",
+    IMPLICIT_CLOCK: "pass `workflow.now()` explicitly",
+    RANDOM: "workflow.random()",
+    UNSEEDED_RNG: "workflow.random()",
+    UUID: "workflow.uuid4()",
+    BLOCKING_SLEEP: "await workflow.sleep(...)",
+    ASYNCIO_WAIT: "workflow.wait(...)",
+    ENVIRONMENT: "pass the value in the workflow input",
+    HASH_ID: "a stable key",
+    REPLAY_LOGGING: "workflow.logger",
+}

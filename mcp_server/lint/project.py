@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from mcp_server.lint import sdk_api
+from mcp_server.lint import knowledge, sdk_api
+from mcp_server.lint.knowledge import Entry
 from mcp_server.lint.parse import parse_source
 
 BUILTIN_NAMES = frozenset(dir(builtins))
@@ -384,7 +385,11 @@ def _collect_block_bindings(
 class Project:
     """Every Python file of the linted paths, indexed by module name, parsed on demand."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, table: dict[str, Entry] | None = None, trusted: tuple[str, ...] = ()
+    ) -> None:
+        self.table = table if table is not None else knowledge.TABLE
+        self._trusted = frozenset(trusted)
         self.modules: list[Module] = []
         self.by_name: dict[str, list[Module]] = {}
         self._scopes: dict[int, Scope] = {}
@@ -496,6 +501,15 @@ class Project:
             qualname = f"{cls.qualname}.{node.name}" if cls else node.name
             info = self._functions[id(node)] = Function(module, node, qualname, cls)
         return info
+
+    def is_trusted(self, qname: str) -> bool:
+        """Declared deterministic by the user (`acme.ids.stable_id`, or `acme.ids.*`)."""
+        if not self._trusted:
+            return False
+        parts = qname.split(".")
+        return qname in self._trusted or any(
+            ".".join(parts[:i]) + ".*" in self._trusted for i in range(1, len(parts))
+        )
 
     def is_passed_through(self, module: Module) -> bool:
         """Whether some parsed module imports `module` under imports_passed_through()."""

@@ -1,0 +1,136 @@
+"""The result cache: a second run over an unchanged tree replays the first run's output.
+
+Findings in one file depend on other files (a workflow's chain runs through its helpers), so the
+unit cached is a whole run: the key hashes every linted file's path and content, the settings,
+the command-line options that shape the output, and the linter's own code. The cache lives in
+`.temporal-pro-cache/` beside the configuration file (or in the current directory), holds a
+`.gitignore` so it is never committed, and keeps the most recent runs only.
+
+This module must stay cheap to import: on a hit, nothing else of the linter is loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections import namedtuple
+from pathlib import Path
+
+import mcp_server
+
+DIRECTORY = ".temporal-pro-cache"
+KEEP = 32  # cached runs kept per cache directory
+
+
+# A run's complete output. A namedtuple: `typing` and `dataclasses` are not imported on this path.
+Output = namedtuple("Output", "stdout stderr exit_code")
+
+
+def run_key(directory: Path, files: list[str], stdin: bytes | None, settings: str) -> str | None:
+    """The key of a run over `files`, or None when a file cannot be read (no caching then).
+
+    Each file enters the key by the hash of its content. Like git's index, a file whose size,
+    modification time and inode match the previous run reuses the digest recorded then, so an
+    unchanged tree is stat-ed, not read; a file modified within the index's clock granularity
+    (racily new) is always re-hashed.
+    """
+    index = _load_index(directory)
+    fresh: dict[str, list[int | str]] = {}
+    now = time.time_ns()
+    digest = hashlib.sha1(usedforsecurity=False)
+    digest.update(settings.encode())
+    digest.update(_linter_fingerprint().encode())
+    for path in files:
+        name = os.path.abspath(path)
+        try:
+            stat = os.stat(name)
+        except OSError:
+            return None
+        signature = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        known = index.get(name)
+        if known is not None and known[:3] == signature and now - stat.st_mtime_ns > _RACY_NS:
+            content_hash = str(known[3])
+        else:
+            try:
+                content_hash = hashlib.sha1(
+                    Path(name).read_bytes(), usedforsecurity=False
+                ).hexdigest()
+            except OSError:
+                return None
+        fresh[name] = [*signature, content_hash]
+        digest.update(f"{name}\0{content_hash}\0".encode())
+    if stdin is not None:
+        digest.update(b"<stdin>\0" + stdin)
+    if fresh != {name: index.get(name) for name in fresh}:
+        _store_index(directory, {**index, **fresh})
+    return digest.hexdigest()
+
+
+_RACY_NS = 2_000_000_000  # files touched this recently may change again within one mtime tick
+_INDEX = "files.index"
+
+
+def _load_index(directory: Path) -> dict[str, list[int | str]]:
+    try:
+        data = json.loads((directory / _INDEX).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _store_index(directory: Path, index: dict[str, list[int | str]]) -> None:
+    _write_atomically(directory, _INDEX, json.dumps(index))
+
+
+def _linter_fingerprint() -> str:
+    """The linter's version and its own files: a changed rule or table invalidates the cache."""
+    package = Path(mcp_server.__file__).parent
+    parts = [mcp_server.__version__]
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".json"):
+            stat = path.stat()
+            parts.append(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "|".join(parts)
+
+
+def load(directory: Path, key: str) -> Output | None:
+    try:
+        data = json.loads((directory / f"{key}.json").read_text(encoding="utf-8"))
+        return Output(data["stdout"], data["stderr"], int(data["exit_code"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # missing or damaged: run the linter
+
+
+def store(directory: Path, key: str, output: Output) -> None:
+    """Write atomically; a cache that cannot be written is skipped, never an error."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        ignore = directory / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Written by temporal-pro: never commit the cache.\n*\n")
+        payload = json.dumps(
+            {"stdout": output.stdout, "stderr": output.stderr, "exit_code": output.exit_code}
+        )
+        _write_atomically(directory, f"{key}.json", payload)
+        _prune(directory)
+    except OSError:
+        return
+
+
+def _write_atomically(directory: Path, name: str, text: str) -> None:
+    """Write beside the target and rename over it: readers see the old file or the new one."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        temporary = directory / f".{name}.{os.getpid()}.tmp"
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, directory / name)
+    except OSError:
+        return  # a cache that cannot be written is skipped, never an error
+
+
+def _prune(directory: Path) -> None:
+    entries = sorted(directory.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for stale in entries[KEEP:]:
+        stale.unlink(missing_ok=True)

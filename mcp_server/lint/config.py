@@ -1,0 +1,222 @@
+"""`[tool.temporal-pro]` in the nearest pyproject.toml: which rules run where, and what the
+linter should additionally know about calls.
+
+    [tool.temporal-pro]
+    select = ["TPR"]                       # codes, code prefixes or rule names
+    ignore = ["TPR602"]
+    extend-exclude = ["generated"]         # folders or globs, relative to this file
+    per-file-ignores = { "tests/*" = ["TPR1"] }
+    # What the knowledge table should also know (like workflowcheck's decls):
+    nondeterministic-calls = { "acme.clock.now" = "TPR101", "acme.vault.*" = "workflow-network" }
+    deterministic-calls = ["acme.ids.stable_id"]   # never flagged, never followed
+
+Every error is one line naming the file and the key; unknown keys are errors, not warnings.
+"""
+
+from __future__ import annotations
+
+import collections
+import fnmatch
+import functools
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_EXCLUDE = (
+    ".venv", "venv", ".git", "build", "dist", "node_modules", "__pycache__", ".tox", ".nox",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".temporal-pro-cache",
+)  # fmt: skip
+_KEYS = {
+    "select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
+    "nondeterministic-calls", "deterministic-calls", "cache-dir",
+}  # fmt: skip
+
+
+class ConfigError(Exception):
+    """A configuration problem, as one line naming the file and the key."""
+
+
+_Settings = collections.namedtuple(
+    "_Settings",
+    "path root_dir select ignore exclude per_file_ignores nondeterministic_calls "
+    "deterministic_calls cache_dir",
+    defaults=(None, None, (), (), DEFAULT_EXCLUDE, (), (), (), None),
+)
+
+
+class Config(_Settings):
+    """The settings of one run. A namedtuple, not a dataclass: this is imported on the cached
+    path, where `dataclasses` (and the `inspect` it pulls in) would be a tenth of the run.
+
+    path: the pyproject.toml it came from (None: defaults); root_dir: what paths in it are
+    relative to (None: the current directory); select / ignore: selectors; exclude: names or
+    globs; per_file_ignores: ((glob, selectors), ...); nondeterministic_calls: ((name, code),
+    ...); deterministic_calls: names (`a.b.*` for everything below a.b); cache_dir: Path or None.
+    """
+
+    __slots__ = ()
+
+    @property
+    def root(self) -> Path:
+        return self.root_dir or Path.cwd()
+
+    def is_excluded(self, path: str) -> bool:
+        """Whether a file or folder found while walking is excluded (by name or by glob)."""
+        names, globs = _split_patterns(self.exclude)
+        name = os.path.basename(path)
+        if name in names:
+            return True
+        if not globs:
+            return False
+        relative = _relative(path, self.root)
+        return any(fnmatch.fnmatch(relative, g) or fnmatch.fnmatch(name, g) for g in globs)
+
+    def ignored_here(self, filename: str) -> set[str]:
+        """Selectors that per-file-ignores switches off for this file."""
+        relative = _relative(filename, self.root)
+        name = os.path.basename(filename)
+        return {
+            selector
+            for pattern, selectors in self.per_file_ignores
+            if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(name, pattern)
+            for selector in selectors
+        }
+
+    def fingerprint(self) -> str:
+        """Changes whenever a setting that affects findings changes (part of the cache key)."""
+        settings = self._asdict()
+        settings.pop("path"), settings.pop("cache_dir")
+        text = json.dumps(settings, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@functools.cache
+def _split_patterns(patterns: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Plain names (`.venv`) are a set lookup; only real globs pay for fnmatch."""
+    plain = frozenset(p for p in patterns if not any(c in p for c in "*?[/"))
+    return plain, tuple(p for p in patterns if p not in plain)
+
+
+def _relative(path: str, root: Path) -> str:
+    # abspath, not resolve(): no file-system calls, and this runs for every file walked.
+    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    chosen = path if relative.startswith("..") else relative
+    return chosen.replace(os.sep, "/")
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest pyproject.toml with a [tool.temporal-pro] table, from `start` upward."""
+    for directory in (start.resolve(), *start.resolve().parents):
+        candidate = directory / "pyproject.toml"
+        try:
+            text = candidate.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if "temporal-pro" not in text:
+            continue  # most pyproject.toml files are not ours: no TOML parsing for them
+        try:
+            if "temporal-pro" in _read(candidate).get("tool", {}):
+                return candidate
+        except ConfigError:
+            return candidate  # report its error rather than silently skipping it
+    return None
+
+
+def _read(path: Path) -> dict:  # type: ignore[type-arg]
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+
+
+def load_config(explicit: Path | None = None, start: Path | None = None) -> Config:
+    """Settings from `explicit` (--config) or the nearest pyproject.toml; defaults if none."""
+    path = explicit or find_config(start or Path.cwd())
+    if path is None:
+        return Config()
+    if explicit is not None and not explicit.is_file():
+        raise ConfigError(f"{explicit}: no such configuration file")
+    data = _read(path)
+    table = data.get("tool", {}).get("temporal-pro", {}) if path.name == "pyproject.toml" else data
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.temporal-pro] must be a table")
+    return _parse(path, table)
+
+
+def _parse(path: Path, table: dict) -> Config:  # type: ignore[type-arg]
+    from mcp_server.lint.rules import RULES, resolve_codes  # the rule list is needed only here
+
+    where = f"{path}: [tool.temporal-pro]"
+    unknown = sorted(set(table) - _KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key '{unknown[0]}' (known: {', '.join(sorted(_KEYS))})"
+        )
+
+    def strings(key: str) -> tuple[str, ...]:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: '{key}' must be a list of strings")
+        return tuple(value)
+
+    def codes(key: str, selectors: tuple[str, ...]) -> tuple[str, ...]:
+        try:
+            resolve_codes(list(selectors))
+        except ValueError as error:
+            raise ConfigError(f"{where}: '{key}': {error}") from None
+        return selectors
+
+    per_file = table.get("per-file-ignores", {})
+    if not isinstance(per_file, dict) or not all(
+        isinstance(v, list) and all(isinstance(s, str) for s in v) for v in per_file.values()
+    ):
+        raise ConfigError(f"{where}: 'per-file-ignores' must map globs to lists of codes")
+    calls = table.get("nondeterministic-calls", {})
+    if not isinstance(calls, dict) or not all(isinstance(v, str) for v in calls.values()):
+        raise ConfigError(f"{where}: 'nondeterministic-calls' must map names to rule codes")
+    call_rules = []
+    for name, selector in calls.items():
+        matched = codes("nondeterministic-calls", (selector,))
+        code = sorted(resolve_codes(list(matched)))
+        if len(code) != 1 or code[0] not in _CALL_RULES:
+            raise ConfigError(
+                f"{where}: 'nondeterministic-calls': '{name}' must name one call rule "
+                f"({', '.join(sorted(_CALL_RULES))}), not '{selector}'"
+            )
+        call_rules.append((name, code[0]))
+    cache_dir = table.get("cache-dir")
+    if cache_dir is not None and not isinstance(cache_dir, str):
+        raise ConfigError(f"{where}: 'cache-dir' must be a string")
+    exclude = strings("exclude") if "exclude" in table else DEFAULT_EXCLUDE
+    assert RULES  # imported for resolve_codes' registry
+    return Config(
+        path=path,
+        root_dir=path.parent,
+        select=codes("select", strings("select")),
+        ignore=codes("ignore", strings("ignore")),
+        exclude=(*exclude, *strings("extend-exclude")),
+        per_file_ignores=tuple(
+            (glob, codes("per-file-ignores", tuple(selectors)))
+            for glob, selectors in sorted(per_file.items())
+        ),
+        nondeterministic_calls=tuple(sorted(call_rules)),
+        deterministic_calls=tuple(sorted(strings("deterministic-calls"))),
+        cache_dir=(path.parent / cache_dir) if cache_dir else None,
+    )
+
+
+# Rules driven by the knowledge table, which nondeterministic-calls may name.
+_CALL_RULES = frozenset(
+    {
+        "TPR101", "TPR102", "TPR103", "TPR104", "TPR105", "TPR106", "TPR107",
+        "TPR201", "TPR202", "TPR203", "TPR204", "TPR205", "TPR302", "TPR602",
+    }
+)  # fmt: skip

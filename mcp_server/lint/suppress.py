@@ -1,0 +1,183 @@
+"""Suppression comments, and the findings they silence.
+
+    x = time.time()  # noqa: TPR101          this line (a bare `# noqa` silences every rule)
+    # temporal-pro: ignore[TPR101]           the next statement: a line, or a whole def/class
+    # temporal-pro: ignore-file[TPR602]      the whole file
+
+Codes, code prefixes and rule names are accepted. A finding reached through a call chain is also
+silenced by a suppression on any hop of the chain, so a helper's finding can be silenced where the
+workflow calls it. A suppression that silences nothing is itself reported (TPR900), except a bare
+`# noqa`, which may be meant for another tool. Ruff users add `lint.external = ["TPR"]` so Ruff
+keeps our codes in its own unused-noqa check.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from mcp_server.lint.models import Finding, Location
+
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[\w\-]+(?:[\s,]+[\w\-]+)*))?", re.IGNORECASE)
+_DIRECTIVE = re.compile(
+    r"#\s*temporal-pro:\s*(?P<kind>ignore-file|ignore)(?:\[(?P<codes>[^\]]*)\])?\s*$"
+)
+UNUSED = "TPR900"
+
+
+@dataclass
+class Suppression:
+    kind: str  # "noqa", "ignore" or "ignore-file"
+    row: int  # the comment's line
+    column: int
+    end_column: int
+    selectors: tuple[str, ...]  # empty: every rule
+    first: int = 0  # the rows it covers
+    last: int = 0
+    used: set[str] = field(default_factory=set)
+
+    def covers(self, row: int, code: str, matches: dict[str, set[str]]) -> bool:
+        if not self.first <= row <= self.last:
+            return False
+        return not self.selectors or any(code in matches.get(s, set()) for s in self.selectors)
+
+
+def _comments(source: str) -> list[tuple[int, int, str, bool]]:
+    """(row, column, text, alone on its line) of every comment."""
+    found = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                alone = not token.line[: token.start[1]].strip()
+                found.append((token.start[0], token.start[1], token.string, alone))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass  # a file that does not tokenize has a syntax-error finding already
+    return found
+
+
+def parse_suppressions(source: str) -> list[Suppression]:
+    if "noqa" not in source and "temporal-pro:" not in source:  # the common case, for free
+        return []
+    suppressions = []
+    statements: list[ast.stmt] | None = None
+    last_row = source.count("\n") + 1
+    for row, column, text, alone in _comments(source):
+        end = column + len(text) + 1
+        directive = _DIRECTIVE.match(text)
+        if directive and alone:
+            selectors = tuple(s for s in re.split(r"[\s,]+", directive["codes"] or "") if s)
+            if directive["kind"] == "ignore-file":
+                suppressions.append(
+                    Suppression("ignore-file", row, column + 1, end, selectors, 1, last_row)
+                )
+                continue
+            if statements is None:
+                statements = _all_statements(source)
+            span = _next_statement(statements, row)
+            if span is not None:
+                suppressions.append(Suppression("ignore", row, column + 1, end, selectors, *span))
+            continue
+        noqa = _NOQA.search(text)
+        if noqa:
+            raw = noqa["codes"] or ""
+            selectors = tuple(s for s in re.split(r"[\s,]+", raw) if s)
+            suppressions.append(Suppression("noqa", row, column + 1, end, selectors, row, row))
+    return suppressions
+
+
+def _all_statements(source: str) -> list[ast.stmt]:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    return [node for node in ast.walk(tree) if isinstance(node, ast.stmt)]
+
+
+def _next_statement(statements: list[ast.stmt], row: int) -> tuple[int, int] | None:
+    """Rows of the first statement that starts below `row` (decorators count as its start)."""
+    best: tuple[int, int] | None = None
+    for node in statements:
+        decorators = getattr(node, "decorator_list", [])
+        start = min([node.lineno, *(d.lineno for d in decorators)])
+        if start > row and (best is None or start < best[0]):
+            best = (start, node.end_lineno or node.lineno)
+    return best
+
+
+def apply_suppressions(
+    findings: list[Finding],
+    sources: dict[str, str],
+    enabled: set[str],
+    selector_codes: Callable[[str], set[str]],
+) -> list[Finding]:
+    """Drop suppressed findings and add one TPR900 finding per suppression that did nothing.
+
+    `sources` maps each linted file's name to its text; `selector_codes(selector)` returns the
+    codes a selector names, or raises ValueError for a selector that is not ours.
+    """
+    by_file = {name: parse_suppressions(text) for name, text in sources.items()}
+    matches: dict[str, set[str]] = {}
+    for suppressions in by_file.values():
+        for suppression in suppressions:
+            for selector in suppression.selectors:
+                if selector not in matches:
+                    try:
+                        matches[selector] = selector_codes(selector)
+                    except ValueError:
+                        matches[selector] = set()  # someone else's code (E501): not ours
+    kept = []
+    for finding in findings:
+        places = [
+            (finding.filename, finding.location.row),
+            (finding.filename, finding.end_location.row),
+        ]
+        places += [(hop.filename, hop.row) for hop in finding.chain]
+        silenced = False
+        for filename, row in places:
+            for suppression in by_file.get(filename, ()):
+                if suppression.covers(row, finding.code, matches):
+                    suppression.used.add(finding.code)
+                    silenced = True
+        if not silenced:
+            kept.append(finding)
+    if UNUSED in enabled:
+        kept += _unused(by_file, matches, enabled)
+    return kept
+
+
+def _unused(
+    by_file: dict[str, list[Suppression]], matches: dict[str, set[str]], enabled: set[str]
+) -> list[Finding]:
+    from mcp_server.lint.rules import RULES
+
+    rule = RULES[UNUSED]
+    found = []
+    for filename, suppressions in by_file.items():
+        for s in suppressions:
+            ours = [x for x in s.selectors if matches.get(x)]
+            if s.kind == "noqa" and not ours:
+                continue  # a bare or foreign noqa may be another tool's
+            idle = [x for x in ours if not (matches[x] & s.used) and matches[x] & enabled]
+            if not s.selectors and not s.used:
+                idle = ["every rule"]
+            if not idle:
+                continue
+            names = ", ".join(idle)
+            found.append(
+                Finding(
+                    code=rule.code,
+                    name=rule.name,
+                    category=rule.category,
+                    severity=rule.severity,
+                    filename=filename,
+                    location=Location(row=s.row, column=s.column),
+                    end_location=Location(row=s.row, column=s.end_column),
+                    message=rule.render(rule.message, {"codes": names}) or "",
+                    fix_title=rule.render(rule.fix_title, {"codes": names}),
+                )
+            )
+    return found

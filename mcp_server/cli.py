@@ -44,6 +44,13 @@ def _build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--config", metavar="FILE", help="a pyproject.toml (default: the nearest)")
     lint.add_argument("--cache-dir", metavar="DIR", help="default: .temporal-pro-cache/ beside it")
     lint.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    lint.add_argument("--fix", action="store_true", help="apply safe fixes to the files")
+    lint.add_argument(
+        "--unsafe-fixes", action="store_true", help="with --fix or --diff, apply unsafe fixes too"
+    )
+    lint.add_argument(
+        "--diff", action="store_true", help="print the fixes as a diff instead of writing them"
+    )
     lint.add_argument("--select", default="", help="comma-separated codes, prefixes or names")
     lint.add_argument("--ignore", default="", help="comma-separated codes, prefixes or names")
     lint.add_argument(
@@ -103,6 +110,10 @@ def _lint(args: argparse.Namespace) -> int:
     config = load_config(Path(args.config) if args.config else None)
     paths = [p for p in args.paths if p != "-"]
     stdin = sys.stdin.buffer.read() if "-" in args.paths else None
+    if args.fix or args.diff:
+        if stdin is not None:
+            raise _Usage("temporal-pro lint: --fix and --diff work on files, not on stdin")
+        return _emit(_run_fix(args, config, paths))
     key = directory = None
     if not args.no_cache:
         # The output depends on these options, the files and the settings: all go in the key.
@@ -148,6 +159,58 @@ def _run_lint(
     stderr = "".join(f"temporal-pro: error: {error}\n" for error in result.errors)
     code = EXIT_ERROR if result.errors else (EXIT_FINDINGS if report.findings else EXIT_CLEAN)
     return Output(stdout, stderr, code)
+
+
+def _run_fix(args: argparse.Namespace, config: Config, paths: list[str]) -> Output:
+    import difflib
+
+    from mcp_server.lint import formats
+    from mcp_server.lint.cache import Output
+    from mcp_server.lint.engine import LintOptions, fix_paths
+    from mcp_server.lint.fixes import write_atomically
+
+    options = LintOptions(
+        select=_codes(args.select), ignore=_codes(args.ignore), jobs=args.jobs, config=config
+    )
+    result = fix_paths(paths, options, unsafe=args.unsafe_fixes)
+    errors = [*result.errors, *result.remaining.errors]
+    if args.diff:
+        diff = "".join(
+            "".join(difflib.unified_diff(
+                before.splitlines(keepends=True), after.splitlines(keepends=True),
+                fromfile=_diff_name("a", name), tofile=_diff_name("b", name),
+            ))
+            for name, (before, after) in result.changed.items()
+        )  # fmt: skip
+        stderr = "".join(f"temporal-pro: error: {e}\n" for e in errors)
+        note = f"Would fix {result.fixed} finding{'s' if result.fixed != 1 else ''}\n"
+        code = EXIT_ERROR if errors else (EXIT_FINDINGS if result.changed else EXIT_CLEAN)
+        return Output(diff, stderr + note, code)
+    for name, (_, after) in result.changed.items():
+        try:
+            write_atomically(name, after)
+        except OSError as error:
+            errors.append(str(error) if name in str(error) else f"{name}: cannot write: {error}")
+    report = result.remaining.report
+    stdout = formats.render_text(report) if args.format == "text" else ""
+    if args.format != "text":
+        stdout = {
+            "json": formats.render_json,
+            "github": formats.render_github,
+            "sarif": lambda r: formats.render_sarif(r, config.root),
+        }[args.format](report)
+    written = len(result.changed) - sum(
+        1 for e in errors if "cannot write" in e or "read-only" in e
+    )
+    note = f"Fixed {result.fixed} finding{'s' if result.fixed != 1 else ''} in {written} file"
+    note += f"{'s' if written != 1 else ''}\n"
+    stderr = "".join(f"temporal-pro: error: {e}\n" for e in errors) + note
+    code = EXIT_ERROR if errors else (EXIT_FINDINGS if report.findings else EXIT_CLEAN)
+    return Output(stdout, stderr, code)
+
+
+def _diff_name(side: str, name: str) -> str:
+    return name if os.path.isabs(name) else f"{side}/{name}"  # git's a/ b/ for relative paths
 
 
 def _emit(output: Output) -> int:

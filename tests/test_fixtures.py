@@ -78,3 +78,10 @@ def test_files_that_never_mention_temporalio_and_are_unreached_are_counted_not_l
     report = lint_paths([str(FIXTURES / "flat")]).report
     assert report.summary.files == 3
     assert all(not f.filename.endswith("other_tool.py") for f in report.findings)
+
+
+def test_a_module_the_workflow_imports_is_read_from_disk_when_not_given() -> None:
+    # pre-commit passes only the staged files: the unstaged helper must still be followed.
+    report = lint_paths([str(FIXTURES / "flat" / "workflow.py")]).report
+    assert [(Path(f.filename).name, f.code) for f in report.findings] == [("pricing.py", "TPR101")]
+    assert report.summary.files == 1

@@ -295,7 +295,9 @@ def test_sarif_renders_fixes(tmp_path: Path) -> None:
             "properties": {"applicability": "safe"},
         }
     ]
-    assert all("fixes" not in r for r in results(report, tmp_path))
+    rendered = results(report, tmp_path)
+    assert [("fixes" in r) for r in rendered] == [f.fix is not None for f in report.findings]
+    assert any(f.fix is None for f in report.findings)
 
 
 def fingerprints(report: LintReport, root: Path) -> list[str]:
@@ -394,7 +396,7 @@ def test_statistics_count_per_rule_most_frequent_first(tmp_path: Path) -> None:
         report, findings=[*report.findings[:3], with_fix(report.findings[3])]
     )
     assert render_statistics(report) == (
-        "2  TPR101  workflow-wall-clock\n"
+        "2  TPR101  workflow-wall-clock    [*]\n"  # the engine fixes time.time() itself
         "1  TPR103  workflow-random        [*]\n"  # names padded to the widest
         "1  TPR602  replay-unsafe-logging\n"
         "4 findings in 1 file\n"
@@ -405,8 +407,8 @@ def test_statistics_align_wide_counts(tmp_path: Path) -> None:
     calls = "".join(f"        t{i} = time.time()\n" for i in range(10))
     report = lint_file(tmp_path / "w.py", SOURCE.replace("        print(1)\n", calls))
     assert render_statistics(report).splitlines()[:2] == [
-        "12  TPR101  workflow-wall-clock",
-        " 1  TPR103  workflow-random",
+        "12  TPR101  workflow-wall-clock  [*]",
+        " 1  TPR103  workflow-random      [*]",
     ]
 
 

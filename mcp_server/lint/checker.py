@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from mcp_server.lint import knowledge, sdk_api
+from mcp_server.lint.fixes import fix_for
 from mcp_server.lint.knowledge import Entry
+from mcp_server.lint.models import Fix
 from mcp_server.lint.project import (
     ACTIVITY_DEFN,
     WORKFLOW,
@@ -163,6 +165,10 @@ _NONEXISTENT_HINTS = {
 
 
 _VISITORS: dict[type, Callable[[Checker, Any], None]] = {}
+_FIXABLE = frozenset(
+    {knowledge.WALL_CLOCK, knowledge.RANDOM, knowledge.UUID, knowledge.BLOCKING_SLEEP,
+     knowledge.ASYNCIO_WAIT}
+)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -174,6 +180,7 @@ class Raw:
     node: ast.AST
     fields: dict[str, str] = field(default_factory=dict)
     target: str | None = None  # the offending qualified name, the chain's last hop
+    fix: Fix | None = None
 
 
 class Checker(ast.NodeVisitor):
@@ -267,6 +274,8 @@ class Checker(ast.NodeVisitor):
         }
         if rule == knowledge.SANDBOX_ESCAPE or self.context == "workflow":
             self.report(rule, node, qname, **fields)
+            if rule in _FIXABLE and self.context == "workflow":
+                self.findings[-1].fix = fix_for(self.module, self.scope, node, qname)
         elif self.context == "async-activity" and entry.blocking and id(node) not in self._awaited:
             self.report("TPR501", node, qname, **fields)
         elif self.context == "module" and self.workflow_module and rule in _IMPORT_TIME_RULES:

@@ -9,6 +9,7 @@ workflow (or activity) entry point to the offending expression.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import gc
 import multiprocessing
 import os
@@ -40,6 +41,8 @@ class LintOptions:
     select: tuple[str, ...] = ()  # from the command line: replaces the configuration's select
     ignore: tuple[str, ...] = ()  # from the command line: added to the configuration's ignore
     jobs: int | None = None  # processes for large runs; None = one per CPU
+    # Text to use instead of a file's content on disk (--fix iterates in memory before writing).
+    overrides: dict[str, str] = field(default_factory=dict)
     config: Config = field(default_factory=Config)
 
 
@@ -71,12 +74,13 @@ def _lint(paths: list[str], options: LintOptions, stdin: tuple[str, bytes] | Non
     project = Project(
         knowledge.extended(config.nondeterministic_calls, config.deterministic_calls),
         config.deterministic_calls,
+        options.overrides,
     )
     errors: list[str] = []
     named: set[int] = set()  # modules the user named explicitly: always parsed
     for path, explicit in discover(paths, config):
         try:
-            module = project.add(Path(path), read_source(Path(path)), path)
+            module = project.add(Path(path), project.read(path), path)
         except UnreadableFile as error:
             errors.append(str(error))
             continue
@@ -89,15 +93,20 @@ def _lint(paths: list[str], options: LintOptions, stdin: tuple[str, bytes] | Non
             named.add(id(module))
         except UnreadableFile as error:
             errors.append(str(error))
+    given = len(project.modules)  # the summary counts these, not the helpers loaded on the way
     findings, analysis_errors = _analyze(project, named, options.jobs or os.cpu_count() or 1)
     errors += analysis_errors
     findings = [f for f in findings if f.code in codes and not _ignored_here(f, config)]
     sources = {module.display: module.source for module in project.modules}
+    for finding in findings:  # files a workflow reached outside the given paths
+        if finding.filename not in sources:
+            try:
+                sources[finding.filename] = project.read(finding.filename)
+            except UnreadableFile:
+                sources[finding.filename] = ""
     findings = apply_suppressions(findings, sources, codes, _codes_of)
     findings.sort(key=lambda f: (f.filename, f.location.row, f.location.column, f.code))
-    report = LintReport(
-        findings=findings, summary=Summary(files=len(project.modules), findings=len(findings))
-    )
+    report = LintReport(findings=findings, summary=Summary(files=given, findings=len(findings)))
     return LintResult(report, errors)
 
 
@@ -445,23 +454,24 @@ def _def_name(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> as
     return _Span(node)  # type: ignore[return-value]
 
 
-def _position(node: ast.AST) -> tuple[Location, Location]:
+def _position(module: Module, node: ast.AST) -> tuple[Location, Location]:
     row = getattr(node, "lineno", 1)
     column = getattr(node, "col_offset", 0)
     end_row = getattr(node, "end_lineno", None) or row
     end_column = getattr(node, "end_col_offset", None)
+    start = Location(row=row, column=module.column(row, column))
     if end_column is None:
-        end_column = column + 1
-    return Location(row=row, column=column + 1), Location(row=end_row, column=end_column + 1)
+        return start, Location(row=row, column=start.column + 1)
+    return start, Location(row=end_row, column=module.column(end_row, end_column))
 
 
 def _to_model(raw: Raw, chain: tuple[_Hop, ...]) -> Finding:
     rule = RULES[raw.code]
-    start, end = _position(raw.node)
+    start, end = _position(raw.module, raw.node)
     hops = [
         ChainHop(function=hop.name, filename=hop.module.display, row=p.row, column=p.column)
         for hop in chain
-        for p in (_position(hop.node)[0],)
+        for p in (_position(hop.module, hop.node)[0],)
     ]
     if hops and raw.target:
         hops.append(
@@ -480,6 +490,7 @@ def _to_model(raw: Raw, chain: tuple[_Hop, ...]) -> Finding:
         message=rule.render(rule.message, raw.fields) or "",
         fix_title=rule.render(rule.fix_title, raw.fields),
         chain=hops,
+        fix=raw.fix,
     )
 
 
@@ -505,3 +516,65 @@ def _syntax_error(module: Module) -> Finding:
         fix_title=None,
         chain=[],
     )
+
+
+# --- fixing ---------------------------------------------------------------------------------------
+@dataclass
+class FixResult:
+    """What `--fix` would do: the new text of each changed file, and the run that remains."""
+
+    changed: dict[str, tuple[str, str]]  # file -> (before, after)
+    fixed: int
+    remaining: LintResult
+    errors: list[str]
+
+
+def fix_paths(paths: list[str], options: LintOptions, unsafe: bool = False) -> FixResult:
+    """Apply fixes in memory until none applies (each pass re-lints the fixed text, like Ruff),
+    never accepting a text that does not parse. Nothing is written: the caller decides."""
+    from mcp_server.lint.fixes import apply
+    from mcp_server.lint.parse import parse_source
+
+    overrides: dict[str, str] = dict(options.overrides)
+    originals: dict[str, str] = {}
+    refused: set[str] = set()
+    errors: list[str] = []
+    fixed = 0
+    for _ in range(_MAX_FIX_PASSES):
+        result = lint_paths(paths, dataclasses.replace(options, overrides=overrides))
+        wanted: dict[str, list[Finding]] = {}
+        for finding in result.report.findings:
+            fix = finding.fix
+            if fix and (fix.applicability == "safe" or unsafe) and finding.filename not in refused:
+                wanted.setdefault(finding.filename, []).append(finding)
+        progress = False
+        for filename, findings in wanted.items():
+            before = overrides.get(filename)
+            if before is None:
+                before = read_source(Path(filename))
+            applied = apply(before, [f.fix for f in findings if f.fix])
+            if applied.source == before:
+                continue
+            try:
+                parse_source(applied.source, filename)
+            except SyntaxError:
+                errors.append(
+                    f"{filename}: a fix would produce code that does not parse; unchanged"
+                )
+                refused.add(filename)
+                continue
+            originals.setdefault(filename, before)
+            overrides[filename] = applied.source
+            fixed += applied.fixed
+            progress = True
+        if not progress:
+            break
+    changed = {
+        name: (originals[name], overrides[name])
+        for name in sorted(originals)
+        if originals[name] != overrides[name]
+    }
+    return FixResult(changed, fixed, result, errors)
+
+
+_MAX_FIX_PASSES = 10

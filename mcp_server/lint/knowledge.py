@@ -75,29 +75,36 @@ TABLE: dict[str, Entry] = {
     **_group(
         "datetime.date.today",
         rule=WALL_CLOCK,
-        replacement="workflow.now().date()",
+        replacement="workflow.now().date() (the UTC date)",
         sandbox="import",
         reason=_TIME_REASON,
     ),
     **_group(
-        "time.time time.monotonic time.perf_counter time.process_time time.thread_time",
+        "time.time time.monotonic time.perf_counter",
         rule=WALL_CLOCK,
         replacement="workflow.time()",
         sandbox="runtime",
         reason=_TIME_REASON,
     ),
     **_group(
-        "time.time_ns time.monotonic_ns time.perf_counter_ns time.process_time_ns "
-        "time.thread_time_ns",
+        "time.time_ns time.monotonic_ns time.perf_counter_ns",
         rule=WALL_CLOCK,
         replacement="workflow.time_ns()",
         sandbox="runtime",
         reason=_TIME_REASON,
     ),
+    # CPU time has no replay-safe counterpart: the workflow's clock measures elapsed time only.
+    **_group(
+        "time.process_time time.thread_time time.process_time_ns time.thread_time_ns",
+        rule=WALL_CLOCK,
+        replacement="workflow.time() for elapsed time, or measure CPU time in an activity",
+        sandbox="runtime",
+        reason="reads this process's CPU clock, which differs when the workflow replays",
+    ),
     **_group(
         "time.localtime",
         rule=WALL_CLOCK,
-        replacement="workflow.now() (an aware UTC datetime)",
+        replacement="workflow.now()",
         sandbox="runtime",
         reason="reads the clock and the worker's time zone, which differ when the workflow replays",
     ),

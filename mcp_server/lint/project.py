@@ -25,7 +25,7 @@ from typing import Literal
 
 from mcp_server.lint import knowledge, sdk_api
 from mcp_server.lint.knowledge import Entry
-from mcp_server.lint.parse import parse_source
+from mcp_server.lint.parse import UnreadableFile, parse_source, read_source
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 # The fields of compound statements that hold nested statements (or handlers and match cases).
@@ -76,6 +76,19 @@ class Module:
     @functools.cached_property
     def has_walrus(self) -> bool:
         return ":=" in self.source
+
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        return self.source.splitlines(keepends=True)
+
+    def column(self, row: int, byte_offset: int) -> int:
+        """The 1-based character column of an `ast` column, which counts UTF-8 bytes."""
+        if not 0 < row <= len(self.lines):
+            return byte_offset + 1
+        line = self.lines[row - 1]
+        if line.isascii():
+            return byte_offset + 1
+        return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore")) + 1
 
 
 @dataclass(eq=False)
@@ -386,8 +399,12 @@ class Project:
     """Every Python file of the linted paths, indexed by module name, parsed on demand."""
 
     def __init__(
-        self, table: dict[str, Entry] | None = None, trusted: tuple[str, ...] = ()
+        self,
+        table: dict[str, Entry] | None = None,
+        trusted: tuple[str, ...] = (),
+        overrides: dict[str, str] | None = None,
     ) -> None:
+        self._overrides = overrides or {}
         self.table = table if table is not None else knowledge.TABLE
         self._trusted = frozenset(trusted)
         self.modules: list[Module] = []
@@ -397,6 +414,12 @@ class Project:
         self._functions: dict[int, Function] = {}
         self._self_types: dict[int, dict[str, str]] = {}
         self.passed_through: set[str] = set()  # modules imported under imports_passed_through()
+        self._missing: set[str] = set()  # module names known not to exist on disk
+
+    def read(self, path: str) -> str:
+        """A file's text: the in-memory version while --fix iterates, else the disk's."""
+        override = self._overrides.get(path)
+        return override if override is not None else read_source(Path(path))
 
     # --- building -------------------------------------------------------------------------
     def add(self, path: Path, source: str, display: str) -> Module:
@@ -519,7 +542,7 @@ class Project:
     def find_module(self, name: str, near: Module | None) -> Module | None:
         candidates = self.by_name.get(name)
         if not candidates:
-            return None
+            return self._load_from_disk(name, near)
         if len(candidates) > 1 and near is not None:
             # Two files with one module name (two sample folders): prefer the importer's root.
             same_root = [m for m in candidates if m.root == near.root]
@@ -527,6 +550,26 @@ class Project:
                 candidates, key=lambda m: -len(os.path.commonpath([m.path, near.path]))
             )
         return self.parse(candidates[0])
+
+    def _load_from_disk(self, name: str, near: Module | None) -> Module | None:
+        """A project module the linted files import but the user did not name (pre-commit passes
+        only the staged files): found under the importer's sys.path root, like Python would."""
+        if near is None or not name or name in self._missing:
+            return None
+        base = near.root.joinpath(*name.split("."))
+        for path in (base.with_suffix(".py"), base / "__init__.py"):
+            if path.is_file():
+                relative = os.path.relpath(path)
+                display = str(path) if relative.startswith("..") else relative
+                try:
+                    source = self.read(display)
+                except UnreadableFile:
+                    break
+                module = self.add(path, source, display)
+                if module.name == name:
+                    return self.parse(module)
+        self._missing.add(name)
+        return None
 
     def lookup(self, qname: str, near: Module | None, depth: int = 0) -> Symbol | None:
         """The project definition `qname` names, following imports and re-exports."""

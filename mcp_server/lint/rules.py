@@ -54,12 +54,22 @@ class Rule:
 
     @classmethod
     def documentation(cls) -> str:
-        """The docstring, with the first INVALID and VALID samples as Example / Use instead."""
+        """The docstring under a title, with the first INVALID and VALID samples inserted as
+        `## Example` / `## Use instead` before `## Fix safety` (Ruff's order of headings)."""
         text = inspect.cleandoc(cls.__doc__ or "")
-        parts = [f"# {cls.code} {cls.name} ({cls.category}, {cls.severity})", "", text]
+        before, marker, after = text.partition("## Fix safety")
+        parts = [
+            f"# {cls.code} {cls.name}",
+            "",
+            f"{cls.summary}. Severity `{cls.severity}`, category `{cls.category}`.",
+            "",
+            before.strip("\n"),
+        ]
         for heading, samples in (("Example", cls.INVALID), ("Use instead", cls.VALID)):
             if samples:
                 parts += ["", f"## {heading}", "```python", samples[0].strip("\n"), "```"]
+        if marker:
+            parts += ["", (marker + after).strip("\n")]
         return "\n".join(parts) + "\n"
 
 
@@ -106,12 +116,19 @@ class SyntaxErrorRule(Rule):
     Reports a file that no supported Python grammar can parse.
 
     ## Why is this bad?
-    A workflow module that does not parse cannot be registered with a worker, and the linter
-    cannot check anything in it. The other files are still linted.
+    A module that does not parse cannot be imported: a worker that registers a workflow from it
+    fails to start, and the linter cannot check anything in it. The other files are still linted.
+
+    ## Fix safety
+    There is no automatic fix: only you know what the code was meant to say.
 
     ## Known problems
-    Code newer than the running interpreter is parsed with libcst's grammar (up to 3.14), so a
-    3.12 `type` statement linted on 3.11 is analyzed, not reported here.
+    Code newer than the running interpreter is parsed with libcst's grammar (up to Python 3.14), so
+    a 3.12 `type` statement linted on 3.11 is analyzed, not reported here. Errors that only appear
+    when the module runs (a `NameError` at module level) are not reported.
+
+    ## References
+    - https://docs.python.org/3/reference/grammar.html
     """
 
     code = "TPR001"
@@ -120,7 +137,7 @@ class SyntaxErrorRule(Rule):
     summary = "The file does not parse as Python"
     message = "SyntaxError: {detail}"
     fix_title = None
-    INVALID = [sample("def broken(:  # expect: TPR001\n    pass")]
+    INVALID = [sample("\n    def broken(:  # expect: TPR001\n        pass\n")]
     VALID = [
         sample(
             "type Pair[T] = tuple[T, T]\n\n\ndef first[T](pair: Pair[T]) -> T:\n    return pair[0]"
@@ -132,25 +149,54 @@ class SyntaxErrorRule(Rule):
 class WorkflowWallClock(Rule):
     """
     ## What it does
-    Flags reads of the machine's clock (`datetime.now()`, `datetime.utcnow()`, `date.today()`,
-    `time.time()`, `time.monotonic()`, `time.perf_counter()`, `time.localtime()`, ...) in
-    workflow code, including helpers the workflow calls.
+    Flags reads of the machine's clock in workflow code and the helpers it calls:
+    `datetime.now()`, `datetime.utcnow()`, `datetime.today()`, `date.today()`, `time.time()`,
+    `time.time_ns()`, `time.monotonic()`, `time.perf_counter()`, `time.process_time()`,
+    `time.localtime()`, and `now()` in `pendulum` and `arrow`.
 
     ## Why is this bad?
-    A workflow is replayed from its event history after a worker restart or on another worker.
-    The clock then returns a different value, so any decision or command built on it can differ
-    and the replay fails with a nondeterminism error, or silently takes another branch.
-    `workflow.now()` and `workflow.time()` return the time recorded in the history instead.
+    Temporal rebuilds a workflow by replaying its code against the event history: after a worker
+    restart, a cache eviction, or on another worker. The clock returns another value on replay, so
+    a decision built on it can differ from the original run. If that changes the commands the
+    workflow issues, the task fails with `[TMPRL1100] Nondeterminism error`; if it only changes
+    data (a deadline, an activity argument), replay accepts it and the workflow silently carries
+    other values from then on.
 
-    The sandbox rejects most of these calls at run time, but only on code paths that execute and
-    never inside modules imported through `imports_passed_through()`; the linter reports them
-    before the code ships.
+    The sandbox rejects these calls with `RestrictedWorkflowAccessError` (the task fails and
+    retries until you deploy a fix), but not in modules imported through
+    `imports_passed_through()`, in `sandboxed=False` workflows or under an
+    `UnsandboxedWorkflowRunner`. Use `workflow.now()`, `workflow.time()` or
+    `workflow.time_ns()`: they return the time of the current workflow task as recorded in the
+    history, so they do not advance while one task runs.
+
+    ## Fix safety
+    - `datetime.now(timezone.utc)`, `datetime.now(tz=timezone.utc)` and `datetime.now(UTC)` become
+      `workflow.now()`. Safe: both are timezone-aware UTC datetimes.
+    - `datetime.now()` (naive local time) and `datetime.utcnow()` (naive UTC) become
+      `workflow.now()`. Unsafe: the value becomes timezone-aware, so comparing or subtracting it
+      with naive datetimes raises `TypeError`, and code that expected local time now sees UTC.
+    - `time.time()` becomes `workflow.time()` and `time.time_ns()` becomes `workflow.time_ns()`.
+      Safe: same types, same epoch.
+    - Other clocks (`datetime.today()`, `date.today()`, `time.monotonic()`, `time.perf_counter()`,
+      `time.localtime()`, ...) have no automatic fix: the right replacement depends on what the
+      value is for (a duration, a local calendar date).
+
+    The fix reuses an existing `workflow` binding (`from temporalio import workflow as wf`
+    gives `wf.now()`), adds `from temporalio import workflow` only when there is none (no fix
+    is offered where `workflow` names something else), and removes an import it leaves unused.
 
     ## Known problems
-    Values passed in from the outside (a clock object in a parameter) are not tracked.
+    A clock reached through a value is not seen: a clock object passed as a parameter,
+    `getattr(datetime, "now")`, `importlib.import_module("time")`. Helpers are followed only
+    inside the linted files, not into installed packages.
 
     ## References
-    - https://docs.temporal.io/develop/python/core-application#workflow-logic-requirements
+    - https://docs.temporal.io/workflow-definition#deterministic-constraints
+    - https://docs.temporal.io/develop/python/python-sdk-sandbox
+    - https://python.temporal.io/temporalio.workflow.html#now
+    - https://github.com/temporalio/rules/blob/main/rules/TMPRL1100.md
+    - SDK source: `temporalio/worker/workflow_sandbox/_restrictions.py`
+      (`SandboxRestrictions.invalid_module_members_default`)
     """
 
     code = "TPR101"
@@ -255,12 +301,26 @@ class WorkflowImplicitClock(Rule):
     `email.utils.formatdate()`, `email.utils.localtime()` and `email.utils.make_msgid()`.
 
     ## Why is this bad?
-    These return a different value on every run, exactly like `time.time()`, but the sandbox lets
-    all of them through (they call the real clock from inside the standard library), so the
-    workflow only fails later, on replay.
+    These return the current time just like `time.time()`, but the sandbox lets all of them
+    through (`time.gmtime` is not on its list, and `email.utils` calls the real clock from inside
+    the standard library), so nothing fails while the workflow first runs. On replay the value
+    differs: a timestamp or id changes, and a branch on it can issue other commands, which fails
+    the task with `[TMPRL1100] Nondeterminism error`. Pass the workflow's time explicitly:
+    `time.strftime(fmt, time.gmtime(workflow.time()))`, `formatdate(workflow.time())`.
+
+    ## Fix safety
+    There is no automatic fix: the argument to pass depends on the call (a `struct_time`, a
+    timestamp or a datetime), and `make_msgid()` needs another source for its id.
 
     ## Known problems
-    Only the calls listed here are known; extend the table in `knowledge.py` for others.
+    Only the calls listed here are known; other library code that reads the clock internally
+    (`logging.LogRecord.created`) is not reported. Extend the table in
+    `mcp_server/lint/knowledge.py` for others.
+
+    ## References
+    - https://python.temporal.io/temporalio.workflow.html#time
+    - https://docs.temporal.io/develop/python/python-sdk-sandbox
+    - https://github.com/temporalio/rules/blob/main/rules/TMPRL1100.md
     """
 
     code = "TPR102"
@@ -302,16 +362,41 @@ class WorkflowImplicitClock(Rule):
 class WorkflowRandom(Rule):
     """
     ## What it does
-    Flags `random` module functions, `secrets`, `os.urandom` and NumPy's global generator in
-    workflow code.
+    Flags the `random` module's functions (`random.random()`, `random.choice()`,
+    `random.shuffle()`, `random.seed()`, ...), `secrets`, `os.urandom()` and NumPy's global
+    generator (`numpy.random.*`) in workflow code.
 
     ## Why is this bad?
-    On replay the process-wide generator produces different values, so the workflow can choose a
-    different branch, activity or argument than the one recorded in its history.
-    `workflow.random()` is a `random.Random` seeded from the history: use its methods.
+    These draw from a process-wide generator or from OS entropy, so replay gets other numbers than
+    the original run: another branch, item or argument. If that changes the commands the workflow
+    issues, the task fails with `[TMPRL1100] Nondeterminism error`; otherwise the workflow silently
+    continues with other values. The sandbox rejects `random`, `secrets` and `os.urandom` with
+    `RestrictedWorkflowAccessError` (the task retries until you deploy a fix), but not NumPy, code
+    in passed-through modules, or unsandboxed workflows.
+
+    `workflow.random()` is a `random.Random` seeded from the workflow's history: call its methods
+    (`workflow.random().choice(names)`). It is not cryptographically secure: create secrets in an
+    activity.
+
+    ## Fix safety
+    `random.<fn>(...)` becomes `workflow.random().<fn>(...)`. Safe: `workflow.random()` is a
+    `random.Random` with the same methods, seeded from the history. No fix is offered for
+    `random.seed()`, `random.getstate()` and `random.setstate()` (they manage the global
+    generator's state), `secrets`, `os.urandom()` or NumPy.
+
+    The fix reuses an existing `workflow` binding (`from temporalio import workflow as wf`
+    gives `wf.random()`), adds `from temporalio import workflow` only when there is none (no fix
+    is offered where `workflow` names something else), and removes an import it leaves unused.
+
+    ## Known problems
+    A generator received as a parameter is not tracked. Other libraries' global generators
+    (`torch.rand`) are not known; extend the table in `mcp_server/lint/knowledge.py`.
 
     ## References
     - https://python.temporal.io/temporalio.workflow.html#random
+    - https://python.temporal.io/temporalio.workflow.html#new_random
+    - https://docs.temporal.io/develop/python/python-sdk-sandbox
+    - https://github.com/temporalio/rules/blob/main/rules/TMPRL1100.md
     """
 
     code = "TPR103"
@@ -359,9 +444,25 @@ class WorkflowUnseededRng(Rule):
     `default_rng()` / `RandomState()` without a seed, in workflow code.
 
     ## Why is this bad?
-    An unseeded generator seeds itself from OS entropy, so it yields different numbers when the
-    workflow replays. The sandbox does not block these constructors: only replay reveals it.
-    Seed from the workflow's generator instead, or use `workflow.new_random(name)`.
+    An unseeded generator seeds itself from OS entropy, so replay draws other numbers than the
+    original run and the workflow can take another branch or pass other arguments; changed
+    commands fail the task with `[TMPRL1100] Nondeterminism error`. The sandbox allows these
+    constructors, so only replay reveals the problem. Use `workflow.random()`,
+    `workflow.new_random(name)` (a separate sequence that follows the workflow's seed), or seed
+    from the workflow: `random.Random(workflow.random().getrandbits(64))`.
+
+    ## Fix safety
+    There is no automatic fix: whether the generator should share `workflow.random()`'s sequence
+    or get its own through `workflow.new_random(name)` is your decision.
+
+    ## Known problems
+    A seed that is itself non-deterministic (`random.Random(time.time())`) counts as a seed here;
+    the clock read is reported by `workflow-wall-clock`.
+
+    ## References
+    - https://python.temporal.io/temporalio.workflow.html#new_random
+    - https://python.temporal.io/temporalio.workflow.html#random
+    - https://github.com/temporalio/rules/blob/main/rules/TMPRL1100.md
     """
 
     code = "TPR104"
@@ -402,10 +503,33 @@ class WorkflowUuid(Rule):
     Flags `uuid.uuid1()`, `uuid.uuid4()`, `uuid.uuid6()` and `uuid.uuid7()` in workflow code.
 
     ## Why is this bad?
-    These build ids from OS randomness or the clock. An id generated again on replay differs
-    from the one recorded (for example as an activity argument or an idempotency key), so
-    downstream systems see a new key. `workflow.uuid4()` and `workflow.uuid7()` are derived from
-    the history and repeat exactly on replay. `uuid3`/`uuid5` are deterministic and fine.
+    These build ids from OS randomness or the clock, so replay generates another id than the one
+    the original run used, for example as an activity argument or an idempotency key. Replay does
+    not compare arguments, so nothing fails: the replayed workflow holds an id the downstream
+    system never saw, and later commands use it. The sandbox rejects `uuid1`, `uuid4` and `uuid7`
+    while the workflow runs (not `uuid6`, and not at import).
+
+    `workflow.uuid4()` and `workflow.uuid7()` are derived from the history and repeat exactly on
+    replay. They are not cryptographically secure: create secret tokens in an activity.
+    `uuid3`/`uuid5` are deterministic and fine.
+
+    ## Fix safety
+    `uuid.uuid4()` becomes `workflow.uuid4()` and `uuid.uuid7()` becomes `workflow.uuid7()`.
+    Safe: same type (`uuid.UUID`) and version. `uuid1()` and `uuid6()` have no automatic fix:
+    their replacement, `workflow.uuid7()`, has another layout, which you have to accept.
+
+    The fix reuses an existing `workflow` binding (`from temporalio import workflow as wf`
+    gives `wf.uuid4()`), adds `from temporalio import workflow` only when there is none (no fix
+    is offered where `workflow` names something else), and removes an import it leaves unused.
+
+    ## Known problems
+    A UUID created at module level in a workflow module is reported by
+    `workflow-module-side-effect` instead.
+
+    ## References
+    - https://python.temporal.io/temporalio.workflow.html#uuid4
+    - https://python.temporal.io/temporalio.workflow.html#uuid7
+    - https://docs.temporal.io/develop/python/python-sdk-sandbox
     """
 
     code = "TPR105"
@@ -446,10 +570,33 @@ class WorkflowBlockingSleep(Rule):
     Flags `time.sleep()` in workflow code.
 
     ## Why is this bad?
-    `time.sleep` blocks the workflow's event loop instead of recording a durable timer: nothing
-    is written to the history, the worker's deadlock detector fails the task after 2 seconds,
-    and a sleeping worker cannot serve other workflows. `await asyncio.sleep(...)` and
-    `await workflow.sleep(...)` start a durable timer that survives restarts.
+    In a sandboxed workflow `time.sleep` raises `RestrictedWorkflowAccessError`: the task fails and
+    retries until you deploy a fix. Where the sandbox does not look (passed-through modules,
+    `sandboxed=False`), it blocks the workflow's thread and records nothing in the history: past 2
+    seconds the deadlock detector fails the task (`[TMPRL1101] Potential deadlock detected`), and a
+    shorter sleep is repeated on every replay instead of surviving a restart.
+    `await asyncio.sleep(...)` and `await workflow.sleep(...)` start a durable timer recorded in
+    the history.
+
+    ## Fix safety
+    A `time.sleep(x)` statement in an `async def` becomes `await asyncio.sleep(x)`. Unsafe: the
+    durable timer is a new command in the history, so a workflow that already ran past this line
+    (possible only where the sandbox did not stop `time.sleep`) fails replay with a
+    nondeterminism error unless the change is guarded with `workflow.patched()`. In a plain `def`
+    there is no fix, because it cannot `await`.
+
+    The fix reuses an existing `asyncio` import, adds `import asyncio` only when there is none, and
+    removes an import it leaves unused.
+
+    ## Known problems
+    Only `time.sleep` is recognized; other blocking waits (`threading.Event().wait()`, a socket
+    timeout) are reported, if at all, by `workflow-threading` or `workflow-network`.
+
+    ## References
+    - https://docs.temporal.io/develop/python/timers
+    - https://python.temporal.io/temporalio.workflow.html#sleep
+    - https://github.com/temporalio/rules/blob/main/rules/TMPRL1101.md
+    - https://docs.temporal.io/develop/python/versioning
     """
 
     code = "TPR106"
@@ -491,10 +638,38 @@ class WorkflowAsyncioWait(Rule):
     Flags `asyncio.wait()` and `asyncio.as_completed()` in workflow code.
 
     ## Why is this bad?
-    Both keep tasks in sets, whose iteration order differs between processes, so the order in
-    which results are handled (and the commands that follow) can differ on replay. The sandbox
-    only warns. `workflow.wait()` and `workflow.as_completed()` are the same functions with
-    ordered containers. `asyncio.gather` and `asyncio.wait_for` are deterministic and fine.
+    `asyncio.wait()` returns its `done` and `pending` tasks as sets, whose order follows the
+    tasks' memory addresses, which differ between processes: code that iterates them or calls
+    `done.pop()` can handle results, and issue the next commands, in another order on replay. A
+    mismatch fails the task with `[TMPRL1100] Nondeterminism error`; commands of the same type
+    silently swap results. `asyncio.as_completed()` wraps its arguments in tasks in the iteration
+    order of a set, so coroutines passed to it start, and schedule their activities, in an order
+    that can change on replay. The sandbox only emits a `UserWarning`.
+
+    `workflow.wait()` and `workflow.as_completed()` are the same CPython code with lists instead of
+    sets. `asyncio.gather()` and `asyncio.wait_for()` are deterministic and fine.
+
+    ## Fix safety
+    - `asyncio.as_completed(...)` becomes `workflow.as_completed(...)`. Safe: same arguments, and
+      results still arrive in completion order. (`async for` over `asyncio.as_completed()`, new in
+      Python 3.13, has no counterpart: `workflow.as_completed()` is a plain iterator.)
+    - `asyncio.wait(...)` becomes `workflow.wait(...)`. Unsafe: `workflow.wait()` returns lists
+      instead of sets, so code that uses set operations on `done` or `pending` raises `TypeError`
+      or behaves differently (`done.pop()` takes the last task).
+
+    The fix reuses an existing `workflow` binding (`from temporalio import workflow as wf`
+    gives `wf.wait(...)`), adds `from temporalio import workflow` only when there is none (no fix
+    is offered where `workflow` names something else), and removes an import it leaves unused.
+
+    ## Known problems
+    The rule does not look at what happens to the result: an `asyncio.wait()` whose sets are only
+    counted is reported too.
+
+    ## References
+    - https://python.temporal.io/temporalio.workflow.html#wait
+    - https://python.temporal.io/temporalio.workflow.html#as_completed
+    - https://github.com/temporalio/sdk-python/issues/429
+    - SDK source: `temporalio/workflow/_asyncio.py`
     """
 
     code = "TPR107"
@@ -545,11 +720,30 @@ _SIDE_EFFECT_WHY = """
 class WorkflowFileIo(Rule):
     __doc__ = f"""
     ## What it does
-    Flags file-system access in workflow code: `open()`, `pathlib.Path` I/O methods, `os` file
-    functions, `shutil`, `tempfile`, `glob`.
+    Flags file-system access in workflow code: `open()`, `input()`, `pathlib.Path` I/O methods,
+    `os` file functions, `os.path` checks such as `exists()`, `shutil`, `tempfile`, `glob`,
+    `aiofiles`.
 
     ## Why is this bad?
     {_SIDE_EFFECT_WHY}
+    In the sandbox the standard-library calls raise `RestrictedWorkflowAccessError` when the line
+    runs, so the task fails and retries until you deploy a fix. In passed-through modules and
+    unsandboxed workflows the read succeeds and returns whatever the file holds when, and where,
+    the workflow replays.
+
+    ## Fix safety
+    There is no automatic fix: moving the call into an activity needs a new activity, its
+    registration on the worker, and a `workflow.execute_activity` call with a timeout, which are
+    decisions only you can make.
+
+    ## Known problems
+    Pure path functions (`os.path.join`, `os.path.basename`) are not reported, although the sandbox
+    rejects every `os.path` access on Python 3.13 and older; use `posixpath` or `pathlib.PurePath`
+    in workflow code.
+
+    ## References
+    - https://docs.temporal.io/develop/python/python-sdk-sandbox
+    - https://docs.temporal.io/workflow-definition#deterministic-constraints
     """
     code = "TPR201"
     name = "workflow-file-io"
@@ -601,7 +795,24 @@ class WorkflowNetwork(Rule):
 
     ## Why is this bad?
     {_SIDE_EFFECT_WHY}
-    Third-party clients are also invisible to the sandbox when their module is passed through.
+    In the sandbox the standard-library network calls raise `RestrictedWorkflowAccessError`, and
+    the workflow event loop refuses network connections (`NotImplementedError`), so the task fails
+    and retries until you deploy a fix. A client whose module is passed through, or an
+    unsandboxed workflow, sends the request again on every replay (a second charge, a duplicate
+    message) and can get another answer.
+
+    ## Fix safety
+    There is no automatic fix: moving the call into an activity needs a new activity, its
+    registration on the worker, and a `workflow.execute_activity` call with a timeout, which are
+    decisions only you can make.
+
+    ## Known problems
+    Clients are recognized by module; a client object received as a parameter, or a library that
+    is not in `mcp_server/lint/knowledge.py`, is not reported.
+
+    ## References
+    - https://docs.temporal.io/develop/python/python-sdk-sandbox
+    - https://docs.temporal.io/workflow-definition#deterministic-constraints
     """
     code = "TPR202"
     name = "workflow-network"
@@ -649,11 +860,26 @@ class WorkflowNetwork(Rule):
 class WorkflowSubprocess(Rule):
     __doc__ = f"""
     ## What it does
-    Flags `subprocess`, `os.system`, `os.popen` and `asyncio.create_subprocess_*` in workflow
-    code.
+    Flags `subprocess`, `os.system`, `os.popen`, `os.fork`, the `os.exec*`/`os.spawn*` functions
+    and `asyncio.create_subprocess_*` in workflow code.
 
     ## Why is this bad?
     {_SIDE_EFFECT_WHY}
+    In the sandbox these calls raise `RestrictedWorkflowAccessError` (the workflow event loop
+    raises `NotImplementedError` for `asyncio.create_subprocess_*`), so the task fails and retries
+    until you deploy a fix. Unsandboxed, the process runs again on every replay.
+
+    ## Fix safety
+    There is no automatic fix: moving the call into an activity needs a new activity, its
+    registration on the worker, and a `workflow.execute_activity` call with a timeout, which are
+    decisions only you can make.
+
+    ## Known problems
+    A process started by a library the workflow calls, outside the linted files, is not reported.
+
+    ## References
+    - https://docs.temporal.io/develop/python/python-sdk-sandbox
+    - https://docs.temporal.io/workflow-definition#deterministic-constraints
     """
     code = "TPR203"
     name = "workflow-subprocess"
@@ -689,14 +915,29 @@ class WorkflowThreading(Rule):
     """
     ## What it does
     Flags threads, processes and executors in workflow code: `threading`, `concurrent.futures`,
-    `multiprocessing`, `asyncio.to_thread`, `loop.run_in_executor`.
+    `multiprocessing`, `asyncio.to_thread`, `loop.run_in_executor`,
+    `asyncio.run_coroutine_threadsafe`.
 
     ## Why is this bad?
-    Workflow code must run on the workflow's own deterministic event loop; work on another
-    thread finishes in an order the history does not record. The workflow event loop refuses
-    `run_in_executor` and `to_thread` outright. For coordination inside a workflow use
-    `asyncio.Lock`, `asyncio.Event` or `workflow.wait_condition`; move real parallel work into
-    activities.
+    Workflow code runs one step at a time on the workflow's own event loop, so that replay repeats
+    the same interleaving. Work on another thread or process finishes at a moment the history does
+    not record, and its results can arrive in another order on replay, changing the commands that
+    follow (`[TMPRL1100] Nondeterminism error`). The sandbox rejects `threading`,
+    `concurrent.futures` and `multiprocessing` calls while the workflow runs, and the workflow
+    event loop raises `NotImplementedError` for `run_in_executor()` and `asyncio.to_thread()`.
+    Coordinate with `asyncio.Lock`, `asyncio.Event` or `workflow.wait_condition()`; run parallel
+    work as concurrent activities.
+
+    ## Fix safety
+    There is no automatic fix: the replacement depends on what the thread was for (an
+    `asyncio.Lock` for mutual exclusion, activities for parallel work).
+
+    ## Known problems
+    An executor or lock received as a parameter is not tracked.
+
+    ## References
+    - https://docs.temporal.io/develop/python/python-sdk-sandbox
+    - https://python.temporal.io/temporalio.workflow.html#wait_condition
     """
 
     code = "TPR204"
@@ -745,16 +986,28 @@ class WorkflowEnvironment(Rule):
     """
     ## What it does
     Flags reads of the worker's environment in workflow code: `os.environ`, `os.getenv`,
-    `os.getpid`, `platform.*`, `socket.gethostname`, `getpass.getuser`.
+    `os.getpid`, `os.cpu_count`, `platform.*`, `socket.gethostname`, `getpass.getuser`,
+    `locale.getlocale`.
 
     ## Why is this bad?
-    Workers differ: a replay on another host or after a deploy reads another value, and the
-    workflow can take another branch. Pass configuration in the workflow's input (it is then
-    recorded in the history), or read it in an activity.
+    Workers differ: a replay on another host or after a deploy reads another value, so the
+    workflow can take another branch. Changed commands fail the task with `[TMPRL1100]
+    Nondeterminism error`; other differences pass silently. The sandbox rejects these reads while
+    the workflow runs; `os.environ` and `os.getenv` are allowed at import time. Pass
+    configuration in the workflow's input, where the history records it, or read it in an
+    activity.
+
+    ## Fix safety
+    There is no automatic fix: the value has to become a workflow input field or an activity
+    result, which changes the workflow's signature or adds an activity.
 
     ## Known problems
     Module-level reads (outside any function) run at import; those are reported by
     `workflow-module-side-effect` in workflow modules.
+
+    ## References
+    - https://docs.temporal.io/develop/python/python-sdk-sandbox
+    - https://docs.temporal.io/workflow-definition#deterministic-constraints
     """
 
     code = "TPR205"
@@ -808,15 +1061,24 @@ class WorkflowSetIteration(Rule):
 
     ## Why is this bad?
     The order of a set of strings depends on the process's hash seed, so a loop that starts an
-    activity per element schedules them in another order after a worker restart: replay fails
-    with "Activity type of scheduled event ... does not match". When every element starts the
-    same activity type, replay does not even notice and results are silently attached to the
-    wrong elements. The sandbox never catches this, and replay in the same process passes.
+    activity per element schedules them in another order after a worker restart: replay fails with
+    "Activity type of scheduled event ... does not match". When every element starts the same
+    activity type, replay does not even notice and results are silently attached to the wrong
+    elements. The sandbox never catches this, and replay in the same process passes, so it shows
+    up only after a restart or on another worker.
+
+    ## Fix safety
+    There is no automatic fix: `sorted()` needs orderable elements, and any fixed order differs
+    from the one running workflows recorded, so the change may need `workflow.patched()`.
 
     ## Known problems
     The linter recognizes sets it can see: literals, `set()`/`frozenset()` calls, set
     operations, locals and `self` attributes assigned from them, and annotations. A set that
     arrives through an unannotated parameter is not recognized.
+
+    ## References
+    - https://github.com/temporalio/rules/blob/main/rules/TMPRL1100.md
+    - https://docs.python.org/3/using/cmdline.html#envvar-PYTHONHASHSEED
     """
 
     code = "TPR301"
@@ -878,7 +1140,20 @@ class WorkflowHashOrId(Rule):
     ## Why is this bad?
     `hash()` of a string or bytes is salted per process and `id()` is a memory address: both
     change after a worker restart, so a decision built on them (bucketing, ordering, sharding)
-    differs on replay. Use a stable key: the value itself, or `hashlib` over its bytes.
+    differs on replay, and the sandbox does not stop either call. Use a stable key: the value
+    itself, or `hashlib` over its bytes.
+
+    ## Fix safety
+    There is no automatic fix: a stable key (`hashlib.sha256(...)`) gives other buckets than the
+    ones running workflows used.
+
+    ## Known problems
+    `hash()` of values whose hash is stable across processes (integers, tuples of integers) is
+    reported too.
+
+    ## References
+    - https://docs.python.org/3/reference/datamodel.html#object.__hash__
+    - https://github.com/temporalio/rules/blob/main/rules/TMPRL1100.md
     """
 
     code = "TPR302"
@@ -919,17 +1194,32 @@ class WorkflowGlobalState(Rule):
     `SEEN.add(x)`), or assigning an attribute of a module or class.
 
     ## Why is this bad?
-    Module state outlives one workflow run: modules imported through `imports_passed_through()`
-    are shared by every workflow on the worker, and a replay on another worker starts from
-    empty state. A decision that reads such state differs between the original run and the
-    replay. Keep state on the workflow instance (`self.x`).
+    Modules that are passed through the sandbox (`imports_passed_through()`, the passthrough list,
+    which the SDK recommends for models and activities) and every module of an unsandboxed
+    workflow are imported once per worker process: state written there is shared by every
+    workflow on that worker and survives between runs, while a replay on another worker starts
+    from scratch. A decision that reads it differs between the original run and the replay. The
+    sandbox re-imports the workflow's own module for each run, which hides the problem until the
+    module is passed through. Keep state on the workflow instance (`self.x`).
+
+    ## Fix safety
+    There is no automatic fix: moving the state onto `self` changes who shares it.
+
+    ## Known problems
+    Writes through a call or an alias (`get_cache()[k] = v`) are not seen.
+
+    ## References
+    - https://docs.temporal.io/develop/python/python-sdk-sandbox
     """
 
     code = "TPR303"
     name = "workflow-global-state"
     category = "global-state"
     summary = "Workflow code writes module-level or class-level state"
-    message = "Workflow code writes shared state `{name}`, which outlives this workflow run"
+    message = (
+        "Workflow code writes module-level state `{name}`, which runs share when its module is "
+        "passed through or the sandbox is off"
+    )
     fix_title = "Keep the state on the workflow instance (`self`)"
     INVALID = [
         workflow_sample("""
@@ -992,12 +1282,21 @@ class ActivityMissingTimeout(Rule):
     `schedule_to_close_timeout` is given (or one is given as `None`).
 
     ## Why is this bad?
-    The SDK requires one of them and raises `ValueError` when the workflow schedules the
-    activity. That fails the workflow task, not the workflow: the workflow stays Running and the
-    task retries forever until the code is fixed and redeployed.
+    The SDK requires one of them and raises `ValueError: Activity must have
+    start_to_close_timeout or schedule_to_close_timeout` when the workflow schedules the activity.
+    That fails the workflow task, not the workflow: the workflow stays Running and the task
+    retries until the code is fixed and redeployed.
+
+    ## Fix safety
+    There is no automatic fix: the timeout depends on how long one attempt of the activity may
+    take.
 
     ## Known problems
     Options passed through `**kwargs` are assumed to contain a timeout.
+
+    ## References
+    - https://docs.temporal.io/develop/python/failure-detection
+    - https://python.temporal.io/temporalio.workflow.html#execute_activity
     """
 
     code = "TPR401"
@@ -1052,9 +1351,22 @@ class UnawaitedWorkflowCall(Rule):
     statement without `await`.
 
     ## Why is this bad?
-    These are coroutines: without `await` (or a task that is awaited later) nothing is
-    scheduled, the activity never runs and the timer never starts. Python only prints a
-    "coroutine was never awaited" warning, long after the workflow moved on.
+    These are coroutine functions: calling one only creates a coroutine. Without `await` (or a
+    task that is awaited later) nothing is scheduled, the activity never runs and the timer never
+    starts. Python reports "coroutine ... was never awaited" only as a `RuntimeWarning` when the
+    coroutine is garbage-collected, long after the workflow moved on.
+
+    ## Fix safety
+    There is no automatic fix: awaiting in place or keeping a task is a design choice, and either
+    adds a command that running workflows did not record, which needs `workflow.patched()`.
+
+    ## Known problems
+    Only calls used as a statement are reported; a coroutine stored in a variable and never awaited
+    is not.
+
+    ## References
+    - https://python.temporal.io/temporalio.workflow.html#execute_activity
+    - https://docs.python.org/3/library/asyncio-dev.html#detect-never-awaited-coroutines
     """
 
     code = "TPR402"
@@ -1094,9 +1406,21 @@ class DirectActivityCall(Rule):
     Flags workflow code that calls an `@activity.defn` function directly.
 
     ## Why is this bad?
-    A direct call runs the activity's body inside the workflow: its I/O repeats on every
-    replay, it has no timeout or retries, and it is never recorded in the history. Start it
-    with `workflow.execute_activity` instead.
+    A direct call runs the activity's body inside the workflow: it gets no timeout, no retries and
+    no record in the history. In the sandbox its I/O raises `RestrictedWorkflowAccessError` and
+    `activity.*` functions raise "Not in activity context", so the task fails and retries;
+    unsandboxed, the I/O repeats on every replay. Start it with `workflow.execute_activity(...)`.
+
+    ## Fix safety
+    There is no automatic fix: `execute_activity` needs a timeout, and the result type may need
+    `result_type=`.
+
+    ## Known problems
+    An activity passed in as a parameter is not recognized.
+
+    ## References
+    - https://python.temporal.io/temporalio.workflow.html#execute_activity
+    - https://docs.temporal.io/develop/python/failure-detection
     """
 
     code = "TPR403"
@@ -1146,11 +1470,22 @@ class InvalidWorkflowRun(Rule):
     a `@workflow.run` method that is not `async def`.
 
     ## Why is this bad?
-    The worker refuses to register such a class (`ValueError` at worker start), so the mistake
-    surfaces at deploy time instead of in review.
+    The SDK checks the class when its module is imported: `@workflow.run` on a plain `def` raises
+    `ValueError: Workflow run method must be an async function`, and `@workflow.defn` raises
+    `ValueError: Invalid workflow class: Missing @workflow.run method` (or "Multiple
+    @workflow.run methods found"). The worker, and any code that imports the class, then fails to
+    start, so the mistake surfaces at deploy time instead of in review.
+
+    ## Fix safety
+    There is no automatic fix: which method is the entry point, and what a synchronous one should
+    await, are yours to decide.
 
     ## Known problems
     A run method inherited from a base class outside the linted files is assumed to exist.
+
+    ## References
+    - https://python.temporal.io/temporalio.workflow.html#run
+    - https://python.temporal.io/temporalio.workflow.html#defn
     """
 
     code = "TPR404"
@@ -1195,8 +1530,21 @@ class AsyncQueryHandler(Rule):
     Flags a `@workflow.query` handler defined with `async def`.
 
     ## Why is this bad?
-    Queries must answer from the workflow's current state without waiting for anything; async
-    query handlers are deprecated and warn at definition. Make the handler a plain `def`.
+    A query answers from the workflow's current state and cannot wait for anything: a command in
+    it raises `ReadOnlyContextError`. The SDK deprecates `async def` queries and emits a
+    `DeprecationWarning` when the class is defined, which becomes an import error wherever warnings
+    are errors (pytest with `filterwarnings = ["error"]`). Make the handler a plain `def`.
+
+    ## Fix safety
+    There is no automatic fix: a handler that awaits something must be rewritten, not only made
+    synchronous.
+
+    ## Known problems
+    A handler registered at run time with `workflow.set_query_handler()` is not checked.
+
+    ## References
+    - https://docs.temporal.io/develop/python/message-passing
+    - https://python.temporal.io/temporalio.workflow.html#query
     """
 
     code = "TPR405"
@@ -1246,9 +1594,22 @@ class QueryChangesState(Rule):
     command (activity, timer, child workflow, ...).
 
     ## Why is this bad?
-    Queries are not recorded in the history. A state change made by a query is lost on replay,
-    so the replayed workflow sees different state than the original did. Commands raise
-    `ReadOnlyContextError`. Use a signal or an update to change state.
+    Queries are not recorded in the history and replay does not run them. A change a query makes
+    exists only in the worker's cached copy of the workflow: after an eviction, a restart or on
+    another worker it is gone, and decisions that read it can differ (changed commands fail the
+    task with `[TMPRL1100] Nondeterminism error`). The SDK does not stop the mutation; commands
+    raise `ReadOnlyContextError`. Change state with a signal or an update.
+
+    ## Fix safety
+    There is no automatic fix: the state change has to move into a signal or update handler, which
+    callers must then send.
+
+    ## Known problems
+    Mutations through a helper method or an alias of `self` (`state = self.state; state.x = 1`)
+    are not seen.
+
+    ## References
+    - https://docs.temporal.io/develop/python/message-passing
     """
 
     code = "TPR406"
@@ -1301,9 +1662,20 @@ class ValidatorChangesState(Rule):
     issues a workflow command.
 
     ## Why is this bad?
-    A rejected update writes nothing to the history, so a change the validator made is not
-    replayed; the replayed workflow diverges from the original. Validators must only read
-    state and raise to reject.
+    Validators run only when an update arrives, never during replay, and a rejected update writes
+    nothing to the history. A change a validator makes is therefore missing after replay, and the
+    replayed workflow diverges from the original. Commands in a validator raise
+    `ReadOnlyContextError`. Validate by reading state and raising; change state in the update
+    handler.
+
+    ## Fix safety
+    There is no automatic fix: the change has to move into the update handler.
+
+    ## Known problems
+    Mutations through a helper method or an alias of `self` are not seen.
+
+    ## References
+    - https://docs.temporal.io/develop/python/message-passing
     """
 
     code = "TPR407"
@@ -1365,8 +1737,19 @@ class WorkflowApiInActivity(Rule):
 
     ## Why is this bad?
     Activities run outside the workflow event loop: these functions raise "Not in workflow event
-    loop" at run time, which fails the activity on every retry. Activities have their own API:
-    `activity.logger`, `activity.info()`, `activity.heartbeat()`.
+    loop" when the line runs, which fails the activity on every retry. Activities have their own
+    API: `activity.logger`, `activity.info()`, `activity.heartbeat()`.
+
+    ## Fix safety
+    There is no automatic fix: the activity counterpart differs per function, and some (timers,
+    child workflows) have none.
+
+    ## Known problems
+    Guards are not understood: in a helper shared by workflows and activities, a call under
+    `if workflow.in_workflow():` is still reported.
+
+    ## References
+    - https://python.temporal.io/temporalio.activity.html
     """
 
     code = "TPR410"
@@ -1404,9 +1787,21 @@ class NonexistentApi(Rule):
     `start_to_close=`. Assistants write these from other Temporal SDKs' habits.
 
     ## Why is this bad?
-    They raise `AttributeError` or `TypeError` when the line runs; in a workflow that is a task
-    failure that retries until the code is fixed. The set of real names is generated from the
-    installed SDK (`mcp_server/lint/sdk_api.json`), not written by hand.
+    They raise `AttributeError`, `ImportError` or `TypeError` when the line runs; in a workflow that
+    is a task failure that retries until the code is fixed. The set of real names is generated
+    from the installed SDK (`mcp_server/lint/sdk_api.json`), not written by hand.
+
+    ## Fix safety
+    There is no automatic fix: the real API often has other semantics (`get_version()` becomes
+    `workflow.patched()`, `side_effect()` an activity); the finding names the replacement.
+
+    ## Known problems
+    Names are checked where they resolve to `temporalio`; on an object of unknown type only the
+    keywords of `execute_workflow` and `start_workflow` are checked.
+
+    ## References
+    - https://python.temporal.io/
+    - https://docs.temporal.io/develop/python/versioning
     """
 
     code = "TPR411"
@@ -1461,8 +1856,19 @@ class WorkflowRandomAsNumber(Rule):
 
     ## Why is this bad?
     `workflow.random()` returns a `random.Random` generator seeded from the history, not a
-    float, so the expression raises `TypeError` when the workflow runs. Call a method on it:
-    `workflow.random().random()`, `.randint(a, b)`, `.choice(seq)`.
+    float, so the expression raises `TypeError` when the workflow runs: the task fails and retries
+    until you deploy a fix. Call a method on it: `workflow.random().random()`, `.randint(a, b)`,
+    `.choice(seq)`.
+
+    ## Fix safety
+    There is no automatic fix: which method you meant (`.random()`, `.randint(a, b)`,
+    `.uniform(a, b)`) is your choice.
+
+    ## Known problems
+    Only direct uses are seen: `rng = workflow.random()` followed by `rng * 10` is not reported.
+
+    ## References
+    - https://python.temporal.io/temporalio.workflow.html#random
     """
 
     code = "TPR412"
@@ -1502,10 +1908,22 @@ class BlockingCallInAsyncActivity(Rule):
 
     ## Why is this bad?
     Async activities share the worker's event loop. A blocking call stalls every activity on
-    that worker (and their heartbeats) until it returns, which shows up as heartbeat and
-    start-to-close timeouts elsewhere. Use an async client (`httpx.AsyncClient`, `aiofiles`,
-    `asyncio.sleep`), or make the activity a plain `def` and give the worker an
+    that worker, their heartbeats and the worker's polling until it returns, which shows up as
+    heartbeat and start-to-close timeouts elsewhere. Use an async client (`httpx.AsyncClient`,
+    `aiofiles`, `asyncio.sleep`), or make the activity a plain `def` and give the worker an
     `activity_executor`.
+
+    ## Fix safety
+    There is no automatic fix: an async replacement is another library, and a plain `def` activity
+    needs an `activity_executor` on the worker.
+
+    ## Known problems
+    Only calls the linter knows to block are reported; CPU-heavy pure-Python code also stalls the
+    loop and is not.
+
+    ## References
+    - https://docs.temporal.io/develop/python/python-sdk-sync-vs-async
+    - https://python.temporal.io/temporalio.worker.Worker.html
     """
 
     code = "TPR501"
@@ -1569,11 +1987,23 @@ class WorkflowModuleSideEffect(Rule):
     `if __name__ == "__main__":` guard.
 
     ## Why is this bad?
-    The sandbox re-imports the workflow's module for every workflow run and once when the
-    worker starts. An unguarded `asyncio.run(main())` then fails worker start with an opaque
-    "Failed validating workflow" error, and values computed at import differ between workers.
-    Keep workflow modules free of side effects; put the starter behind the main guard or in its
-    own file.
+    The sandbox imports the workflow's module when the worker is created (to validate the
+    workflow) and again for every workflow run. An unguarded `asyncio.run(main())` then fails
+    worker creation with `RuntimeError: Failed validating workflow ...`, and so does a module-level
+    `datetime.now()`; environment and clock reads that the sandbox allows at import give values
+    that differ between runs and workers. Keep workflow modules free of side effects; put the
+    starter behind the main guard or in its own file.
+
+    ## Fix safety
+    There is no automatic fix: whether the code belongs under the main guard, in a starter module
+    or in an activity is your decision.
+
+    ## Known problems
+    Only calls the linter knows to have side effects are reported; a module-level call to your own
+    function is not followed.
+
+    ## References
+    - https://docs.temporal.io/develop/python/python-sdk-sandbox
     """
 
     code = "TPR601"
@@ -1632,7 +2062,19 @@ class ReplayUnsafeLogging(Rule):
     ## Why is this bad?
     Workflow code re-runs on every replay, so these lines are written again each time the
     workflow is replayed (after every worker restart or cache eviction), duplicating logs.
-    `workflow.logger` skips records during replay and adds the workflow's id and run id.
+    `workflow.logger` skips records during replay and adds the workflow's details (id, run id,
+    type) to each record.
+
+    ## Fix safety
+    There is no automatic fix: `workflow.logger` has another logger name and appends workflow
+    details to messages, which can break log filters and handlers you rely on.
+
+    ## Known problems
+    Output written by libraries outside the linted files is not reported.
+
+    ## References
+    - https://docs.temporal.io/develop/python/observability
+    - https://python.temporal.io/temporalio.workflow.LoggerAdapter.html
     """
 
     code = "TPR602"
@@ -1677,9 +2119,25 @@ class SandboxEscape(Rule):
     `with_passthrough_all_modules()`.
 
     ## Why is this bad?
-    The sandbox is the run-time safety net for determinism. Each escape is sometimes right (a
-    vetted library, performance), but it should carry a written reason: suppress the finding
-    with a comment that gives one.
+    The sandbox is the run-time safety net for determinism: with it, most calls that break replay
+    fail at once, in development; without it they run, and the same code breaks on replay in
+    production or silently diverges. `with_passthrough_all_modules()` also stops re-importing
+    modules per run, so module state is shared between runs. Each escape is sometimes right (a
+    vetted library, import cost), but it should carry a written reason: suppress the finding with
+    a comment that gives one.
+
+    ## Fix safety
+    There is no automatic fix: removing an escape can make working code fail in the sandbox, so it
+    needs review.
+
+    ## Known problems
+    `imports_passed_through()` is not reported, although the sandbox never checks code in modules
+    imported under it; the linter follows calls into those modules and says so in each message.
+
+    ## References
+    - https://docs.temporal.io/develop/python/python-sdk-sandbox
+    - https://python.temporal.io/temporalio.workflow.unsafe.html#sandbox_unrestricted
+    - https://python.temporal.io/temporalio.worker.UnsandboxedWorkflowRunner.html
     """
 
     code = "TPR603"
@@ -1726,12 +2184,22 @@ class CompensationSkipsCancellation(Rule):
     When the workflow is cancelled while it waits on a timer or a condition, the cancellation
     arrives as `asyncio.CancelledError`, a `BaseException`, which `except Exception` does not
     catch: the compensation is silently skipped and the saga leaves its earlier steps in place.
-    Catch `BaseException`, compensate (shielded), then re-raise.
+    Nothing fails; the workflow ends as cancelled. Catch `BaseException`, compensate (shielded),
+    then re-raise.
+
+    ## Fix safety
+    There is no automatic fix: `except BaseException` also catches `workflow.ContinueAsNewError`,
+    so where to re-raise what is your decision.
 
     ## Known problems
     Cancellation while awaiting an activity arrives as `ActivityError`, which `except Exception`
     does catch; the rule still asks for `BaseException`, because the same code usually also
-    awaits timers or conditions.
+    awaits timers or conditions. If the `try` block can call `workflow.continue_as_new()`, re-raise
+    `workflow.ContinueAsNewError` before compensating.
+
+    ## References
+    - https://docs.temporal.io/develop/python/cancellation
+    - https://github.com/temporalio/temporal-compensating-transactions
     """
 
     code = "TPR701"
@@ -1796,5 +2264,60 @@ class CompensationSkipsCancellation(Rule):
                             release, start_to_close_timeout=timedelta(seconds=10)
                         )
                         raise
+        """),
+    ]
+
+
+# --- 9xx: the linter itself -----------------------------------------------------------------------
+class UnusedSuppression(Rule):
+    """
+    ## What it does
+    Reports a `# noqa: CODE`, `# temporal-pro: ignore[CODE]` or
+    `# temporal-pro: ignore-file[CODE]` comment that silences nothing, for a rule that is
+    enabled. A bare `# noqa` or one listing only other tools' codes is left alone.
+
+    ## Why is this bad?
+    A suppression outlives the code it was written for. Once the mistake is fixed, a stale
+    suppression would silently hide the next one on that line or in that function.
+
+    ## Fix safety
+    There is no automatic fix: a comment may mix our codes with other tools' and with prose that
+    explains the reason, so deleting it is left to a person.
+
+    ## Known problems
+    A suppression inside a file the run did not analyze (one that never mentions `temporalio`
+    and is not reached from a workflow) is reported as unused.
+
+    ## References
+    - https://docs.astral.sh/ruff/rules/unused-noqa/
+    """
+
+    code = "TPR900"
+    name = "unused-suppression"
+    category = "other"
+    severity = "warning"
+    summary = "A suppression comment silences nothing"
+    message = "Unused suppression of {codes}"
+    fix_title = "Remove the suppression, or the codes it no longer needs"
+    INVALID = [
+        workflow_sample("""
+
+            @workflow.defn
+            class Clean:
+                @workflow.run
+                async def run(self) -> float:
+                    return workflow.time()  # noqa: TPR101  # expect: TPR900
+        """),
+    ]
+    VALID = [
+        workflow_sample("""
+            import time
+
+
+            @workflow.defn
+            class Clock:
+                @workflow.run
+                async def run(self) -> float:
+                    return time.time()  # noqa: TPR101 (measured, never decides anything)
         """),
     ]

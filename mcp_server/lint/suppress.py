@@ -26,6 +26,7 @@ _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[\w\-]+(?:[\s,]+[\w\-]+)*))?", re.
 _DIRECTIVE = re.compile(
     r"#\s*temporal-pro:\s*(?P<kind>ignore-file|ignore)(?:\[(?P<codes>[^\]]*)\])?\s*$"
 )
+_MARKER = re.compile(r"noqa|temporal-pro:", re.IGNORECASE)
 UNUSED = "TPR900"
 
 
@@ -60,7 +61,7 @@ def _comments(source: str) -> list[tuple[int, int, str, bool]]:
 
 
 def parse_suppressions(source: str) -> list[Suppression]:
-    if "noqa" not in source and "temporal-pro:" not in source:  # the common case, for free
+    if not _MARKER.search(source):  # the common case, for one scan of the text
         return []
     suppressions = []
     statements: list[ast.stmt] | None = None

@@ -1,0 +1,364 @@
+"""Automatic fixes: what each fixable finding becomes, and applying fixes to files.
+
+A fix is a list of text edits at exact positions from the tree, so everything outside them
+(formatting, comments) survives: the call is replaced, `from temporalio import workflow` is added
+only when no binding exists (an existing one is reused, `wf.now()`), and an import the fix leaves
+unused is removed, with libcst where one name leaves a multi-name import so the statement keeps
+its layout. Each fix says whether it is safe; why each is safe or not is in the rule's
+documentation (`Fix safety`).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from mcp_server.lint.models import Edit, Fix, Location
+from mcp_server.lint.project import Module, Scope
+
+WORKFLOW = "temporalio.workflow"
+_UTC = frozenset({"datetime.timezone.utc", "datetime.UTC"})
+# `random` module functions that are also methods of workflow.random() (seed/state are not fixed).
+_RANDOM_METHODS = frozenset(
+    {
+        "random", "randint", "randrange", "choice", "choices", "shuffle", "sample", "uniform",
+        "triangular", "gauss", "normalvariate", "lognormvariate", "expovariate",
+        "vonmisesvariate", "gammavariate", "betavariate", "paretovariate", "weibullvariate",
+        "getrandbits", "randbytes", "binomialvariate",
+    }
+)  # fmt: skip
+
+
+# --- building a finding's fix ---------------------------------------------------------------------
+def fix_for(module: Module, scope: Scope, node: ast.AST, qname: str) -> Fix | None:
+    """The fix for a knowledge-table finding at `node` (a call of `qname`), if there is one."""
+    if not isinstance(node, ast.Call) or module.tree is None:
+        return None
+    plan = _plan(scope, node, qname)
+    if plan is None:
+        return None
+    replace_whole_call, text, safe, message, needs = plan
+    binding, import_edit = _binding(module, scope, needs)
+    if binding is None:
+        return None
+    target = node if replace_whole_call else node.func
+    edits = [_edit(module, target, text.format(binding))]
+    if import_edit is not None:
+        edits.append(import_edit)
+    edits += _orphaned_import(module, node.func)
+    return Fix(applicability="safe" if safe else "unsafe", message=message, edits=edits)
+
+
+def _plan(scope: Scope, node: ast.Call, qname: str) -> tuple[bool, str, bool, str, str] | None:
+    """(replace the whole call?, replacement text with {} for the binding, safe?, message,
+    the module the replacement needs)."""
+    no_arguments = not node.args and not node.keywords
+    if qname == "datetime.datetime.now":
+        if no_arguments:
+            return True, "{}.now()", False, "Replace with `workflow.now()` (aware UTC)", WORKFLOW
+        arguments = [*node.args, *(k.value for k in node.keywords if k.arg == "tz")]
+        only_tz = len(arguments) == 1 and len(node.args) + len(node.keywords) == 1
+        if only_tz and scope.resolve(arguments[0]) in _UTC:
+            return True, "{}.now()", True, "Replace with `workflow.now()`", WORKFLOW
+        return None
+    if qname == "datetime.datetime.utcnow" and no_arguments:
+        return True, "{}.now()", False, "Replace with `workflow.now()` (aware UTC)", WORKFLOW
+    if qname in ("time.time", "time.time_ns") and no_arguments:
+        name = qname.rpartition(".")[2]
+        return True, f"{{}}.{name}()", True, f"Replace with `workflow.{name}()`", WORKFLOW
+    if qname in ("uuid.uuid4", "uuid.uuid7") and no_arguments:
+        name = qname.rpartition(".")[2]
+        return True, f"{{}}.{name}()", True, f"Replace with `workflow.{name}()`", WORKFLOW
+    if qname.startswith("random.") and qname.count(".") == 1:
+        method = qname.rpartition(".")[2]
+        if method in _RANDOM_METHODS:
+            return (
+                False, f"{{}}.random().{method}", True,
+                f"Replace with `workflow.random().{method}`", WORKFLOW,
+            )  # fmt: skip
+        return None
+    if qname == "asyncio.as_completed" and not _iterated_asynchronously(scope, node):
+        return False, "{}.as_completed", True, "Replace with `workflow.as_completed`", WORKFLOW
+    if qname == "asyncio.wait":
+        return False, "{}.wait", False, "Replace with `workflow.wait` (returns lists)", WORKFLOW
+    if qname == "time.sleep" and _awaitable_statement(scope, node):
+        return (
+            True,
+            "await {}.sleep(" + _arguments_text(scope, node) + ")",
+            False,
+            ("Replace with `await asyncio.sleep(...)` (a durable timer)"),
+            "asyncio",
+        )
+    return None
+
+
+def _iterated_asynchronously(scope: Scope, node: ast.Call) -> bool:
+    """`async for x in asyncio.as_completed(...)` (3.13+): workflow.as_completed is a plain
+    iterator, so that loop cannot take the fix."""
+    return any(
+        isinstance(loop, ast.AsyncFor) and loop.iter is node for loop in ast.walk(scope.node)
+    )
+
+
+def _awaitable_statement(scope: Scope, node: ast.Call) -> bool:
+    """`time.sleep(x)` alone on its line, directly in an `async def`: `await` fits there."""
+    if not isinstance(scope.node, ast.AsyncFunctionDef) or len(node.args) != 1 or node.keywords:
+        return False
+    return any(
+        isinstance(statement, ast.Expr) and statement.value is node
+        for statement in ast.walk(scope.node)
+    )
+
+
+def _arguments_text(scope: Scope, node: ast.Call) -> str:
+    return _segment(scope.module, node.args[0])
+
+
+def _binding(module: Module, scope: Scope, qualified: str) -> tuple[str | None, Edit | None]:
+    """The name to call `qualified` by at this scope, and the import edit if one is needed."""
+    for name, binding in module.bindings.items():
+        # An import binding of it that is not shadowed at this scope.
+        reusable = binding.kind == "import" and binding.qname == qualified
+        if reusable and scope.resolve(ast.Name(id=name)) == qualified:
+            return name, None
+    default = qualified.rpartition(".")[2]
+    if scope.lookup_name(default) is not None:
+        return None, None  # the natural name means something else here: no fix
+    package, _, name = qualified.rpartition(".")
+    statement = f"from {package} import {name}" if package else f"import {name}"
+    return default, _insert_import(module, statement)
+
+
+def _insert_import(module: Module, statement: str) -> Edit:
+    """After the module's leading imports (or its docstring), where a person would add it."""
+    assert module.tree is not None
+    row = 1
+    for index, node in enumerate(module.tree.body):
+        is_docstring = (
+            index == 0
+            and isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        )
+        if is_docstring or isinstance(node, (ast.Import, ast.ImportFrom)):
+            row = (node.end_lineno or node.lineno) + 1
+        else:
+            break
+    at = Location(row=row, column=1)
+    return Edit(content=statement + "\n", location=at, end_location=at)
+
+
+def _orphaned_import(module: Module, replaced: ast.expr) -> list[Edit]:
+    """Remove the import whose only use this fix replaces (`import uuid` for `uuid.uuid4()`)."""
+    root = replaced
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if not isinstance(root, ast.Name) or _uses(module)[root.id] != 1:
+        return []
+    return removal_edits(module, root.id)
+
+
+def _uses(module: Module) -> Counter[str]:
+    cached = getattr(module, "_name_uses", None)
+    if cached is None:
+        assert module.tree is not None
+        cached = Counter(n.id for n in ast.walk(module.tree) if isinstance(n, ast.Name))
+        module._name_uses = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def removal_edits(module: Module, local: str) -> list[Edit]:
+    """Edits that remove the top-level import binding `local`, keeping the rest of the line."""
+    assert module.tree is not None
+    lines = module.lines
+    for node in module.tree.body:
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        bound = [a for a in node.names if (a.asname or a.name.partition(".")[0]) == local]
+        if not bound:
+            continue
+        end_row = node.end_lineno or node.lineno
+        alone = (
+            not lines[node.lineno - 1][: node.col_offset].strip()
+            and not lines[end_row - 1][node.end_col_offset or 0 :].strip()
+        )
+        if len(node.names) == 1 and alone:
+            # Also take one following blank line when a blank line (or the top of the file)
+            # precedes: the import's block vanished, not just its line.
+            before_blank = node.lineno == 1 or not lines[node.lineno - 2].strip()
+            after_blank = end_row < len(lines) and not lines[end_row].strip()
+            last = end_row + 1 if before_blank and after_blank else end_row
+            return [
+                Edit(
+                    content="",
+                    location=Location(row=node.lineno, column=1),
+                    end_location=Location(row=last + 1, column=1),
+                )
+            ]
+        if len(node.names) == 1:
+            return []  # shares its line with other code (`import x; y()`): leave it
+        text = _without_alias(_segment(module, node), local)
+        return [] if text is None else [_edit(module, node, text)]
+    return []
+
+
+def _without_alias(statement: str, local: str) -> str | None:
+    """`from a import b, c` minus `c`, via libcst so comments and parentheses stay."""
+    import libcst as cst  # only on this path: it costs ~0.3 s to import
+
+    try:
+        parsed = cst.parse_statement(statement.strip() + "\n")
+    except Exception:
+        return None
+    imported = parsed.body[0] if isinstance(parsed, cst.SimpleStatementLine) else None
+    if not isinstance(imported, (cst.Import, cst.ImportFrom)) or isinstance(
+        imported.names, cst.ImportStar
+    ):
+        return None
+
+    def local_name(alias: cst.ImportAlias) -> str:
+        if alias.asname is not None:
+            return cst.ensure_type(alias.asname.name, cst.Name).value
+        return cst.helpers.get_full_name_for_node(alias.name).partition(".")[0]  # type: ignore[union-attr]
+
+    kept = [alias for alias in imported.names if local_name(alias) != local]
+    kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return cst.Module(body=[]).code_for_node(imported.with_changes(names=kept))
+
+
+# --- text positions: every Location here counts characters, as the JSON output does ------------
+def _edit(module: Module, node: ast.AST, content: str) -> Edit:
+    return Edit(content=content, location=_start(module, node), end_location=_end(module, node))
+
+
+def _start(module: Module, node: ast.AST) -> Location:
+    row = node.lineno  # type: ignore[attr-defined]
+    return Location(row=row, column=module.column(row, node.col_offset))  # type: ignore[attr-defined]
+
+
+def _end(module: Module, node: ast.AST) -> Location:
+    row = node.end_lineno  # type: ignore[attr-defined]
+    return Location(row=row, column=module.column(row, node.end_col_offset))  # type: ignore[attr-defined]
+
+
+def _segment(module: Module, node: ast.AST) -> str:
+    start, end = _offsets(module.lines, _start(module, node), _end(module, node))
+    return module.source[start:end]
+
+
+def _offsets(lines: list[str], start: Location, end: Location) -> tuple[int, int]:
+    return _offset(lines, start), _offset(lines, end)
+
+
+def _offset(lines: list[str], at: Location) -> int:
+    """A 1-based (row, character column) as an offset into the text."""
+    return sum(len(line) for line in lines[: at.row - 1]) + at.column - 1
+
+
+# --- applying fixes -------------------------------------------------------------------------------
+@dataclass
+class Applied:
+    source: str
+    fixed: int  # findings whose fix was applied
+
+
+def apply(source: str, fixes: list[Fix]) -> Applied:
+    """Apply non-overlapping fixes (in order); an edit identical to one already taken is shared,
+    so two fixes that both add `from temporalio import workflow` add it once."""
+    lines = source.splitlines(keepends=True)
+    taken: list[tuple[int, int, str]] = []
+    fixed = 0
+    for fix in fixes:
+        spans = [(*_offsets(lines, e.location, e.end_location), e.content) for e in fix.edits]
+        if any(_conflicts(span, taken) for span in spans):
+            continue
+        taken += [span for span in spans if span not in taken]
+        fixed += 1
+    text = source
+    for start, end, content in sorted(taken, key=lambda s: (s[0], s[1]), reverse=True):
+        if content and start == len(text) and text and not text.endswith("\n"):
+            content = "\n" + content
+        text = text[:start] + content + text[end:]
+    text = _drop_orphans(source, text)
+    if not source.startswith("\n"):
+        text = text.lstrip("\n")  # removed imports must not leave the file opening on blank lines
+    return Applied(text, fixed)
+
+
+def _conflicts(span: tuple[int, int, str], taken: list[tuple[int, int, str]]) -> bool:
+    start, end, _ = span
+    for other in taken:
+        if other == span:
+            continue
+        other_start, other_end, _ = other
+        if start < other_end and other_start < end:
+            return True
+        if start == end == other_start == other_end:
+            return True  # two different insertions at one point: order would be ambiguous
+    return False
+
+
+def _drop_orphans(before: str, after: str) -> str:
+    """Remove imports that the applied fixes left without a single use."""
+    try:
+        old, new = ast.parse(before), ast.parse(after)
+    except SyntaxError:
+        return after  # the caller reports unparsable output
+    used_before = Counter(n.id for n in ast.walk(old) if isinstance(n, ast.Name))
+    for _ in range(32):
+        used_now = Counter(n.id for n in ast.walk(new) if isinstance(n, ast.Name))
+        orphan = next(
+            (
+                local
+                for local in _top_level_imports(new)
+                if used_before[local] and not used_now[local]
+            ),
+            None,
+        )
+        if orphan is None:
+            break
+        edits = removal_edits(_module_of(after, new), orphan)
+        if not edits:
+            used_before[orphan] = 0  # cannot be removed cleanly: leave it
+            continue
+        lines = after.splitlines(keepends=True)
+        start, end = _offsets(lines, edits[0].location, edits[0].end_location)
+        after = after[:start] + edits[0].content + after[end:]
+        new = ast.parse(after)
+    return after
+
+
+def _module_of(source: str, tree: ast.Module) -> Module:
+    module = Module("", Path("<fixed>"), "<fixed>", source, Path("."), False)
+    module.tree, module.parsed = tree, True
+    return module
+
+
+def _top_level_imports(tree: ast.Module) -> Iterator[str]:
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name != "*":
+                    yield alias.asname or alias.name.partition(".")[0]
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Replace the file's content all at once, keeping its permissions; raise OSError on failure."""
+    mode = os.stat(path).st_mode
+    # The permission bits, not os.access: root may write anything, but a read-only file was
+    # made read-only on purpose.
+    if not os.access(path, os.W_OK) or not mode & 0o222:
+        raise PermissionError(f"{path}: file is read-only; not fixed")
+    temporary = f"{path}.temporal-pro.{os.getpid()}.tmp"
+    try:
+        with open(temporary, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)

@@ -1,0 +1,100 @@
+"""The run cache: hits replay the output, any change to files or settings misses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mcp_server import cli
+from mcp_server.lint import engine
+
+BAD = "import time\nfrom temporalio import workflow\n\n@workflow.defn\nclass W:\n    @workflow.run\n    async def run(self) -> float:\n        return time.time()\n"
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "wf.py").write_text(BAD)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def analyses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts how often the engine really runs."""
+    calls: list[int] = []
+    original = engine.lint_paths
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "lint_paths", counting)
+    return calls
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = cli.main(["lint", *args])
+    return code, capsys.readouterr().out
+
+
+def test_second_run_over_an_unchanged_tree_replays_the_output(
+    capsys, tree: Path, analyses: list[int]
+) -> None:
+    first = run(capsys, ".")
+    second = run(capsys, ".")
+    assert first == second and first[0] == 1 and "TPR101" in first[1]
+    assert len(analyses) == 1
+
+
+def test_changed_content_misses_the_cache(capsys, tree: Path, analyses: list[int]) -> None:
+    run(capsys, ".")
+    (tree / "wf.py").write_text(
+        BAD.replace("time.time()", "workflow.time()").replace("import time\n", "")
+    )
+    assert run(capsys, ".")[0] == 0
+    assert len(analyses) == 2
+
+
+def test_options_that_shape_the_output_are_part_of_the_key(
+    capsys, tree: Path, analyses: list[int]
+) -> None:
+    text = run(capsys, ".")[1]
+    as_json = run(capsys, "--format", "json", ".")[1]
+    assert text != as_json and as_json.lstrip().startswith("{")
+    assert run(capsys, "--ignore", "TPR101", ".")[0] == 0
+    assert len(analyses) == 3
+
+
+def test_configuration_changes_miss_the_cache(capsys, tree: Path, analyses: list[int]) -> None:
+    run(capsys, ".")
+    (tree / "pyproject.toml").write_text('[tool.temporal-pro]\nignore = ["TPR101"]\n')
+    assert run(capsys, ".")[0] == 0
+
+
+def test_cache_folder_sits_beside_the_config_and_is_never_committed(capsys, tree: Path) -> None:
+    (tree / "pyproject.toml").write_text("[tool.temporal-pro]\n")
+    (tree / "sub").mkdir()
+    (tree / "sub" / "wf.py").write_text(BAD)
+    cli.main(["lint", str(tree / "sub")])
+    capsys.readouterr()
+    cache = tree / ".temporal-pro-cache"
+    assert (cache / ".gitignore").read_text().strip().endswith("*")
+    assert any(cache.glob("*.json"))
+
+
+def test_no_cache_and_cache_dir(capsys, tree: Path, analyses: list[int], tmp_path_factory) -> None:
+    elsewhere = tmp_path_factory.mktemp("cache")
+    run(capsys, "--cache-dir", str(elsewhere), ".")
+    assert any(elsewhere.glob("*.json")) and not (tree / ".temporal-pro-cache").exists()
+    run(capsys, "--no-cache", ".")
+    run(capsys, "--no-cache", ".")
+    assert len(analyses) == 3
+
+
+def test_a_damaged_cache_entry_is_ignored(capsys, tree: Path, analyses: list[int]) -> None:
+    run(capsys, ".")
+    for entry in (tree / ".temporal-pro-cache").glob("*.json"):
+        entry.write_text("{not json")
+    assert run(capsys, ".")[0] == 1
+    assert len(analyses) == 2

@@ -1,0 +1,187 @@
+"""Automatic fixes: exact output, clean re-lint, idempotence, safety, and refusing bad writes."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from mcp_server.cli import main
+from mcp_server.lint import fixes
+from mcp_server.lint.engine import LintOptions, fix_paths, lint_paths
+
+HEAD = "from temporalio import workflow\n"
+RUN = "\n\n@workflow.defn\nclass W:\n    @workflow.run\n    async def run(self, xs: list) -> object:\n"
+
+
+def module(imports: str, *body: str, head: str = HEAD) -> str:
+    return imports + head + RUN + "".join(f"        {line}\n" for line in body)
+
+
+# (name, before, after, needs --unsafe-fixes)
+CASES = [
+    (
+        "aware now",
+        module(
+            "from datetime import datetime, timezone\n\n",
+            "return datetime.now(timezone.utc)  # keep",
+        ),
+        module("", "return workflow.now()  # keep"),
+        False,
+    ),
+    (
+        "now(tz=UTC) keeps the imports still in use",
+        module(
+            "import datetime\n\n",
+            "later = datetime.timedelta(days=1)",
+            "return datetime.datetime.now(tz=datetime.timezone.utc) + later",
+        ),
+        module(
+            "import datetime\n\n",
+            "later = datetime.timedelta(days=1)",
+            "return workflow.now() + later",
+        ),
+        False,
+    ),
+    (
+        "naive now and utcnow are unsafe",
+        module("from datetime import datetime\n\n", "return (datetime.now(), datetime.utcnow())"),
+        module("", "return (workflow.now(), workflow.now())"),
+        True,
+    ),
+    (
+        "time and time_ns reuse an aliased binding",
+        "import time\n\nfrom temporalio import workflow as wf\n\n\n@wf.defn\nclass W:\n    @wf.run\n"
+        "    async def run(self) -> object:\n        return time.time(), time.time_ns()\n",
+        "from temporalio import workflow as wf\n\n\n@wf.defn\nclass W:\n    @wf.run\n"
+        "    async def run(self) -> object:\n        return wf.time(), wf.time_ns()\n",
+        False,
+    ),
+    (
+        "random functions through from-imports",
+        module(
+            "import random\nfrom random import choice\n\n",
+            "random.shuffle(xs)",
+            "return choice(xs)",
+        ),
+        module("", "workflow.random().shuffle(xs)", "return workflow.random().choice(xs)"),
+        False,
+    ),
+    (
+        "uuid4 adds the workflow import when only decorators were imported",
+        "import uuid\n\nfrom temporalio.workflow import defn, run\n\n\n@defn\nclass W:\n    @run\n"
+        "    async def run(self) -> object:\n        return uuid.uuid4()\n",
+        "from temporalio.workflow import defn, run\nfrom temporalio import workflow\n\n\n@defn\n"
+        "class W:\n    @run\n    async def run(self) -> object:\n        return workflow.uuid4()\n",
+        False,
+    ),
+    (
+        "asyncio.as_completed is safe, asyncio.wait is not",
+        module(
+            "import asyncio\n\n",
+            "tasks = [asyncio.create_task(asyncio.sleep(1))]",
+            "for next_done in asyncio.as_completed(tasks):",
+            "    await next_done",
+            "return await asyncio.wait(tasks)",
+        ),
+        module(
+            "import asyncio\n\n",
+            "tasks = [asyncio.create_task(asyncio.sleep(1))]",
+            "for next_done in workflow.as_completed(tasks):",
+            "    await next_done",
+            "return await workflow.wait(tasks)",
+        ),
+        True,
+    ),
+    (
+        "time.sleep becomes a durable timer",
+        module("import time\n\n", "time.sleep(5)", "return None"),
+        module("", "await asyncio.sleep(5)", "return None", head=HEAD + "import asyncio\n"),
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "before", "after", "unsafe"), CASES, ids=[c[0] for c in CASES])
+def test_fix_output_lints_clean_and_a_second_run_changes_nothing(
+    tmp_path: Path, name: str, before: str, after: str, unsafe: bool
+) -> None:
+    path = tmp_path / "wf.py"
+    path.write_text(before)
+    first = fix_paths([str(path)], LintOptions(jobs=1), unsafe=unsafe)
+    assert first.changed[str(path)][1] == after
+    assert first.remaining.report.findings == []
+    path.write_text(after)
+    second = fix_paths([str(path)], LintOptions(jobs=1), unsafe=unsafe)
+    assert second.changed == {} and second.fixed == 0
+
+
+def test_unsafe_fixes_apply_only_when_asked(tmp_path: Path) -> None:
+    path = tmp_path / "wf.py"
+    path.write_text(module("from datetime import datetime\n\n", "return datetime.now()"))
+    assert fix_paths([str(path)], LintOptions()).changed == {}
+    assert fix_paths([str(path)], LintOptions(), unsafe=True).fixed == 1
+
+
+def test_json_findings_carry_the_fix_with_one_based_edits(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "wf.py"
+    path.write_text(module("import time\n\n", "return time.time()"))
+    main(["lint", "--no-cache", "--format", "json", str(path)])
+    fix = json.loads(capsys.readouterr().out)["findings"][0]["fix"]
+    assert fix["applicability"] == "safe" and fix["message"] == "Replace with `workflow.time()`"
+    assert fix["edits"][0] == {
+        "content": "workflow.time()",
+        "location": {"row": 10, "column": 16},
+        "end_location": {"row": 10, "column": 27},
+    }
+    assert {
+        "content": "",
+        "location": {"row": 1, "column": 1},
+        "end_location": {"row": 3, "column": 1},
+    } in fix["edits"]
+
+
+def test_cli_fix_writes_the_file_and_reports_the_count(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "wf.py"
+    path.write_text(module("import time\n\n", "return time.time()"))
+    assert main(["lint", "--fix", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert "All clear" in out and "Fixed 1 finding in 1 file" in err
+    assert "workflow.time()" in path.read_text()
+
+
+def test_cli_diff_prints_and_writes_nothing(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "wf.py"
+    original = module("import time\n\n", "return time.time()")
+    path.write_text(original)
+    assert main(["lint", "--diff", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "-        return time.time()" in out and "+        return workflow.time()" in out
+    assert path.read_text() == original
+
+
+def test_read_only_file_is_a_one_line_error_and_stays_unchanged(capsys, tmp_path: Path) -> None:
+    # Judged by the permission bits, so this holds for root (who may write anything) too.
+    path = tmp_path / "wf.py"
+    path.write_text(module("import time\n\n", "return time.time()"))
+    path.chmod(stat.S_IREAD)
+    code = main(["lint", "--fix", str(path)])
+    err = capsys.readouterr().err
+    assert (code, err.count("\n")) == (2, 2) and "read-only" in err
+    assert "time.time()" in path.read_text()
+
+
+def test_a_fix_that_would_not_parse_is_refused_and_nothing_is_written(
+    capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "wf.py"
+    original = module("import time\n\n", "return time.time()")
+    path.write_text(original)
+    monkeypatch.setattr(fixes, "apply", lambda source, fs: fixes.Applied(source + "def (:\n", 1))
+    assert main(["lint", "--fix", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "a fix would produce code that does not parse" in err
+    assert path.read_text() == original
+    assert lint_paths([str(path)]).report.findings[0].code == "TPR101"

@@ -1,0 +1,87 @@
+"""Suppression comments: per line, per statement, per file, through chains, and unused ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mcp_server.lint.engine import LintOptions, lint_paths, lint_source
+
+HEAD = "import time\n\nfrom temporalio import workflow\n\n\n@workflow.defn\nclass W:\n"
+
+
+def found(source: str) -> list[tuple[int, str]]:
+    return [(f.location.row, f.code) for f in lint_source(source, "s.py").findings]
+
+
+def body(*lines: str) -> str:
+    run = "    @workflow.run\n    async def run(self) -> float:\n"
+    return HEAD + run + "".join(f"        {line}\n" for line in lines)
+
+
+def test_noqa_with_a_code_or_a_name_silences_that_line() -> None:
+    assert found(body("return time.time()  # noqa: TPR101")) == []
+    assert found(body("return time.time()  # noqa: workflow-wall-clock")) == []
+    assert found(body("return time.time()  # NOQA:TPR1")) == []
+
+
+def test_bare_noqa_silences_every_rule_on_the_line() -> None:
+    assert found(body("return time.time()  # noqa")) == []
+
+
+def test_noqa_for_another_rule_does_not_silence_and_is_reported_unused() -> None:
+    assert found(body("return time.time()  # noqa: TPR202")) == [(10, "TPR101"), (10, "TPR900")]
+
+
+def test_foreign_codes_in_noqa_are_left_alone() -> None:
+    assert found(body("return time.time()  # noqa: E501, TPR101")) == []
+    assert found(body("return 1.0  # noqa: E501")) == []
+
+
+def test_scoped_comment_covers_the_next_statement_only() -> None:
+    source = body(
+        "# temporal-pro: ignore[TPR101]",
+        "started = time.time()",
+        "return started + time.time()",
+    )
+    assert found(source) == [(12, "TPR101")]
+
+
+def test_scoped_comment_covers_a_whole_decorated_def() -> None:
+    source = HEAD + (
+        "    # temporal-pro: ignore[workflow-wall-clock]\n"
+        "    @workflow.run\n    async def run(self) -> float:\n"
+        "        first = time.time()\n        return first + time.time()\n"
+    )
+    assert found(source) == []
+
+
+def test_file_level_comment_covers_the_file() -> None:
+    source = "# temporal-pro: ignore-file[TPR101]\n" + body("return time.time() + time.time()")
+    assert found(source) == []
+
+
+def test_unused_scoped_and_file_suppressions_are_findings() -> None:
+    source = "# temporal-pro: ignore-file[TPR105]\n" + body(
+        "# temporal-pro: ignore[TPR101]", "return 1.0"
+    )
+    assert found(source) == [(1, "TPR900"), (11, "TPR900")]
+
+
+def test_unused_suppression_is_not_reported_for_a_rule_that_is_not_selected() -> None:
+    source = body("return time.time()  # noqa: TPR202")
+    report = lint_source(source, "s.py", LintOptions(select=("TPR1", "TPR9")))
+    assert [(f.location.row, f.code) for f in report.findings] == [(10, "TPR101")]
+
+
+def test_a_suppression_at_the_workflow_call_site_silences_the_helper_finding(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "helpers.py").write_text(
+        "import time\n\n\ndef stamp() -> float:\n    return time.time()\n"
+    )
+    (tmp_path / "wf.py").write_text(
+        "from temporalio import workflow\n\nimport helpers\n\n\n@workflow.defn\nclass W:\n"
+        "    @workflow.run\n    async def run(self) -> float:\n"
+        "        return helpers.stamp()  # noqa: TPR101 (stamp is only logged)\n"
+    )
+    assert lint_paths([str(tmp_path)]).report.findings == []

@@ -96,6 +96,12 @@ CASES = [
         True,
     ),
     (
+        "a helper module swaps its only import for the workflow import",
+        "from datetime import datetime\n\n\ndef stamp() -> object:\n    return datetime.now()\n",
+        "from temporalio import workflow\n\n\ndef stamp() -> object:\n    return workflow.now()\n",
+        True,
+    ),
+    (
         "time.sleep becomes a durable timer",
         module("import time\n\n", "time.sleep(5)", "return None"),
         module("", "await asyncio.sleep(5)", "return None", head=HEAD + "import asyncio\n"),
@@ -110,11 +116,15 @@ def test_fix_output_lints_clean_and_a_second_run_changes_nothing(
 ) -> None:
     path = tmp_path / "wf.py"
     path.write_text(before)
-    first = fix_paths([str(path)], LintOptions(jobs=1), unsafe=unsafe)
+    targets = [str(path)]
+    if "workflow.defn" not in before:  # a helper: the workflow that reaches it sits beside it
+        (tmp_path / "caller.py").write_text(module("import wf\n", "return wf.stamp()"))
+        targets = [str(tmp_path)]
+    first = fix_paths(targets, LintOptions(jobs=1), unsafe=unsafe)
     assert first.changed[str(path)][1] == after
     assert first.remaining.report.findings == []
     path.write_text(after)
-    second = fix_paths([str(path)], LintOptions(jobs=1), unsafe=unsafe)
+    second = fix_paths(targets, LintOptions(jobs=1), unsafe=unsafe)
     assert second.changed == {} and second.fixed == 0
 
 

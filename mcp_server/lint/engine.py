@@ -186,13 +186,19 @@ def _partition(modules: list[Module], jobs: int) -> list[list[Module]]:
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
         return [modules]
-    groups: list[list[Module]] = [[] for _ in range(min(jobs, len(modules)))]
+    # Files of one folder import each other: keeping them in one process means the helpers they
+    # share are parsed and walked once, not once per process. Folders go largest first to the
+    # lightest process.
+    folders: dict[Path, list[Module]] = {}
+    for module in modules:
+        folders.setdefault(module.path.parent, []).append(module)
+    groups: list[list[Module]] = [[] for _ in range(min(jobs, len(folders)))]
     loads = [0] * len(groups)
-    for module in sorted(modules, key=lambda m: -len(m.source)):  # largest first, to the lightest
+    for folder in sorted(folders.values(), key=lambda f: -sum(len(m.source) for m in f)):
         lightest = loads.index(min(loads))
-        groups[lightest].append(module)
-        loads[lightest] += len(module.source)
-    return groups
+        groups[lightest] += folder
+        loads[lightest] += sum(len(m.source) for m in folder)
+    return [group for group in groups if group]
 
 
 def _analyze_forked(index: int) -> tuple[list[Finding], list[str]]:

@@ -46,11 +46,27 @@ def fix_for(module: Module, scope: Scope, node: ast.AST, qname: str) -> Fix | No
     if binding is None:
         return None
     target = node if replace_whole_call else node.func
-    edits = [_edit(module, target, text.format(binding))]
+    edits = [_edit(module, target, text.format(binding)), *_orphaned_import(module, node.func)]
     if import_edit is not None:
-        edits.append(import_edit)
-    edits += _orphaned_import(module, node.func)
+        # The new import may land where the orphaned one is deleted: then it replaces it.
+        removal = next((e for e in edits[1:] if _within(import_edit.location, e)), None)
+        if removal is not None:
+            # Keep the blank line the removal took along with the old import, if it took one.
+            last_removed = module.lines[removal.end_location.row - 2]
+            blank = "\n" if not last_removed.strip() else ""
+            edits[edits.index(removal)] = Edit(
+                content=import_edit.content + blank,
+                location=removal.location,
+                end_location=removal.end_location,
+            )
+        else:
+            edits.append(import_edit)
     return Fix(applicability="safe" if safe else "unsafe", message=message, edits=edits)
+
+
+def _within(point: Location, edit: Edit) -> bool:
+    start, end = edit.location, edit.end_location
+    return (start.row, start.column) <= (point.row, point.column) <= (end.row, end.column)
 
 
 def _plan(scope: Scope, node: ast.Call, qname: str) -> tuple[bool, str, bool, str, str] | None:
@@ -274,7 +290,8 @@ def apply(source: str, fixes: list[Fix]) -> Applied:
     fixed = 0
     for fix in fixes:
         spans = [(*_offsets(lines, e.location, e.end_location), e.content) for e in fix.edits]
-        if any(_conflicts(span, taken) for span in spans):
+        own_overlap = any(_conflicts(span, spans[:i]) for i, span in enumerate(spans))
+        if own_overlap or any(_conflicts(span, taken) for span in spans):
             continue
         taken += [span for span in spans if span not in taken]
         fixed += 1

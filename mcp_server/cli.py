@@ -18,6 +18,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the cach
 if TYPE_CHECKING:
     from mcp_server.lint.cache import Output
     from mcp_server.lint.config import Config
+    from mcp_server.lint.engine import LintOptions
+    from mcp_server.lint.models import LintReport
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -138,41 +140,55 @@ def _lint(args: argparse.Namespace) -> int:
 def _run_lint(
     args: argparse.Namespace, config: Config, paths: list[str], stdin: bytes | None
 ) -> Output:
-    from mcp_server.lint import formats
     from mcp_server.lint.cache import Output
-    from mcp_server.lint.engine import LintOptions, lint_paths
+    from mcp_server.lint.engine import lint_paths
 
-    options = LintOptions(
+    named_stdin = (args.stdin_filename, stdin) if stdin is not None else None
+    result = lint_paths(paths, _options(args, config), named_stdin)
+    report = result.report
+    code = EXIT_ERROR if result.errors else (EXIT_FINDINGS if report.findings else EXIT_CLEAN)
+    return Output(_render(args, config, report), _error_lines(result.errors), code)
+
+
+def _options(args: argparse.Namespace, config: Config) -> LintOptions:
+    from mcp_server.lint.engine import LintOptions
+
+    return LintOptions(
         select=_codes(args.select), ignore=_codes(args.ignore), jobs=args.jobs, config=config
     )
-    result = lint_paths(paths, options, (args.stdin_filename, stdin) if stdin is not None else None)
-    report = result.report
+
+
+def _render(args: argparse.Namespace, config: Config, report: LintReport) -> str:
+    from mcp_server.lint import formats
+
+    if args.statistics:
+        return formats.render_statistics(report)
+    if args.format == "sarif":
+        return formats.render_sarif(report, config.root)
     renderers = {
         "text": formats.render_text,
         "json": formats.render_json,
         "github": formats.render_github,
-        "sarif": lambda r: formats.render_sarif(r, config.root),
     }
-    stdout = renderers[args.format](report)
-    if args.statistics:
-        stdout = formats.render_statistics(report)
-    stderr = "".join(f"temporal-pro: error: {error}\n" for error in result.errors)
-    code = EXIT_ERROR if result.errors else (EXIT_FINDINGS if report.findings else EXIT_CLEAN)
-    return Output(stdout, stderr, code)
+    return renderers[args.format](report)
+
+
+def _error_lines(errors: list[str]) -> str:
+    return "".join(f"temporal-pro: error: {error}\n" for error in errors)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _run_fix(args: argparse.Namespace, config: Config, paths: list[str]) -> Output:
     import difflib
 
-    from mcp_server.lint import formats
     from mcp_server.lint.cache import Output
-    from mcp_server.lint.engine import LintOptions, fix_paths
+    from mcp_server.lint.engine import fix_paths
     from mcp_server.lint.fixes import write_atomically
 
-    options = LintOptions(
-        select=_codes(args.select), ignore=_codes(args.ignore), jobs=args.jobs, config=config
-    )
-    result = fix_paths(paths, options, unsafe=args.unsafe_fixes)
+    result = fix_paths(paths, _options(args, config), unsafe=args.unsafe_fixes)
     errors = [*result.errors, *result.remaining.errors]
     if args.diff:
         diff = "".join(
@@ -182,31 +198,20 @@ def _run_fix(args: argparse.Namespace, config: Config, paths: list[str]) -> Outp
             ))
             for name, (before, after) in result.changed.items()
         )  # fmt: skip
-        stderr = "".join(f"temporal-pro: error: {e}\n" for e in errors)
-        note = f"Would fix {result.fixed} finding{'s' if result.fixed != 1 else ''}\n"
+        note = f"Would fix {_plural(result.fixed, 'finding')}\n"
         code = EXIT_ERROR if errors else (EXIT_FINDINGS if result.changed else EXIT_CLEAN)
-        return Output(diff, stderr + note, code)
+        return Output(diff, _error_lines(errors) + note, code)
+    written = 0
     for name, (_, after) in result.changed.items():
         try:
             write_atomically(name, after)
+            written += 1
         except OSError as error:
             errors.append(str(error) if name in str(error) else f"{name}: cannot write: {error}")
     report = result.remaining.report
-    stdout = formats.render_text(report) if args.format == "text" else ""
-    if args.format != "text":
-        stdout = {
-            "json": formats.render_json,
-            "github": formats.render_github,
-            "sarif": lambda r: formats.render_sarif(r, config.root),
-        }[args.format](report)
-    written = len(result.changed) - sum(
-        1 for e in errors if "cannot write" in e or "read-only" in e
-    )
-    note = f"Fixed {result.fixed} finding{'s' if result.fixed != 1 else ''} in {written} file"
-    note += f"{'s' if written != 1 else ''}\n"
-    stderr = "".join(f"temporal-pro: error: {e}\n" for e in errors) + note
+    note = f"Fixed {_plural(result.fixed, 'finding')} in {_plural(written, 'file')}\n"
     code = EXIT_ERROR if errors else (EXIT_FINDINGS if report.findings else EXIT_CLEAN)
-    return Output(stdout, stderr, code)
+    return Output(_render(args, config, report), _error_lines(errors) + note, code)
 
 
 def _diff_name(side: str, name: str) -> str:

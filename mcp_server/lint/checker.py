@@ -17,7 +17,6 @@ from mcp_server.lint.fixes import fix_for
 from mcp_server.lint.knowledge import Entry
 from mcp_server.lint.models import Fix
 from mcp_server.lint.project import (
-    ACTIVITY_DEFN,
     WORKFLOW,
     Function,
     Module,
@@ -392,7 +391,7 @@ class Checker(ast.NodeVisitor):
         if symbol.kind != "function":
             return
         function = self._function(symbol)
-        if self.context == "workflow" and self._is_activity(function):
+        if self.context == "workflow" and self.project.is_activity(function):
             self.report("TPR403", node, qname, name=qname)
             return
         self._add_call(symbol, node)
@@ -403,13 +402,6 @@ class Checker(ast.NodeVisitor):
 
     def _add_call(self, symbol: Symbol, node: ast.Call) -> None:
         self.calls.append((self._function(symbol), node))
-
-    def _is_activity(self, function: Function) -> bool:
-        scope = self.project.module_scope(function.module)
-        return any(
-            scope.resolve(_decorator_target(d)) == ACTIVITY_DEFN
-            for d in function.node.decorator_list
-        )
 
     def _check_activity_timeout(self, node: ast.Call, qname: str) -> None:
         keywords = {k.arg: k.value for k in node.keywords}
@@ -726,10 +718,6 @@ class Checker(ast.NodeVisitor):
     def _report_handler_change(self, node: ast.AST, why: str) -> None:
         code = "TPR406" if self.handler == "query" else "TPR407"
         self.report(code, node, why=why)
-
-
-def _decorator_target(decorator: ast.expr) -> ast.expr:
-    return decorator.func if isinstance(decorator, ast.Call) else decorator
 
 
 def _has_argument(node: ast.Call, position: int, keyword: str) -> bool:

@@ -18,19 +18,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mcp_server.lint import knowledge
-from mcp_server.lint.checker import Checker, Context, Handler, Raw, _decorator_target
+from mcp_server.lint.checker import Checker, Context, Handler, Raw
 from mcp_server.lint.config import Config
 from mcp_server.lint.files import UsageError, discover
 from mcp_server.lint.models import ChainHop, Finding, LintReport, Location, Summary
 from mcp_server.lint.parse import UnreadableFile, decode_source, read_source
 from mcp_server.lint.project import (
-    ACTIVITY_DEFN,
     WORKFLOW,
     ClassInfo,
     Function,
     Module,
     Project,
     _statements,
+    decorator_target,
 )
 from mcp_server.lint.rules import RULES, resolve_codes
 from mcp_server.lint.suppress import apply_suppressions
@@ -270,7 +270,7 @@ def _analyze_group(project: Project, modules: list[Module]) -> tuple[list[Findin
     activity_roots: list[tuple[Function, Context, Handler]] = []
     for module in parsed:
         for function in _functions(project, module):
-            if _is_activity(project, function):
+            if project.is_activity(function):
                 is_async = isinstance(function.node, ast.AsyncFunctionDef)
                 activity_roots.append(
                     (function, "async-activity" if is_async else "activity", None)
@@ -340,37 +340,23 @@ def _workflow_classes(project: Project, module: Module) -> list[ClassInfo]:
         for node in _statements(module.tree.body)
         if isinstance(node, ast.ClassDef)
         and any(
-            scope.resolve(_decorator_target(d)) == f"{WORKFLOW}.defn" for d in node.decorator_list
+            scope.resolve(decorator_target(d)) == f"{WORKFLOW}.defn" for d in node.decorator_list
         )
     ]
-
-
-def _is_activity(project: Project, function: Function) -> bool:
-    scope = project.module_scope(function.module)
-    return any(
-        scope.resolve(_decorator_target(d)) == ACTIVITY_DEFN for d in function.node.decorator_list
-    )
-
-
-def _decorators(
-    project: Project, cls: ClassInfo, node: ast.FunctionDef | ast.AsyncFunctionDef
-) -> set[str]:
-    scope = project.module_scope(cls.module)
-    return {scope.resolve(_decorator_target(d)) or "" for d in node.decorator_list}
 
 
 def _handler_kind(
     project: Project, cls: ClassInfo, node: ast.FunctionDef | ast.AsyncFunctionDef
 ) -> Handler:
-    if f"{WORKFLOW}.query" in _decorators(project, cls, node):
+    if f"{WORKFLOW}.query" in project.decorators(cls.module, node):
         return "query"
     updates = {
         name
         for name, method in cls.methods.items()
-        if f"{WORKFLOW}.update" in _decorators(project, cls, method)
+        if f"{WORKFLOW}.update" in project.decorators(cls.module, method)
     }
     for decorator in node.decorator_list:
-        target = _decorator_target(decorator)
+        target = decorator_target(decorator)
         if (
             isinstance(target, ast.Attribute)
             and target.attr == "validator"
@@ -394,7 +380,7 @@ def _check_workflow_class(project: Project, cls: ClassInfo) -> list[Raw]:
             )
     runs = []
     for name, node in cls.methods.items():
-        decorators = _decorators(project, cls, node)
+        decorators = project.decorators(cls.module, node)
         if f"{WORKFLOW}.run" in decorators:
             runs.append(node)
             if not isinstance(node, ast.AsyncFunctionDef):
@@ -435,7 +421,7 @@ def _inherits_run(project: Project, cls: ClassInfo, scope: object) -> bool:
     if len(known) < len([b for b in cls.node.bases if not _is_plain_base(b)]):
         return True
     return any(
-        f"{WORKFLOW}.run" in _decorators(project, base, node)
+        f"{WORKFLOW}.run" in project.decorators(base.module, node)
         for base in known
         for node in base.methods.values()
     ) or any(_inherits_run(project, base, scope) for base in known)

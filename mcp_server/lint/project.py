@@ -260,6 +260,11 @@ def import_bindings(node: ast.Import | ast.ImportFrom, package: str) -> list[tup
     return pairs
 
 
+def decorator_target(decorator: ast.expr) -> ast.expr:
+    """`@workflow.query(name="x")` -> `workflow.query`: what a decorator names."""
+    return decorator.func if isinstance(decorator, ast.Call) else decorator
+
+
 def _annotation_type(annotation: ast.expr) -> ast.expr:
     """`set[str]` -> `set`: the class an annotation names."""
     return annotation.value if isinstance(annotation, ast.Subscript) else annotation
@@ -524,6 +529,14 @@ class Project:
             qualname = f"{cls.qualname}.{node.name}" if cls else node.name
             info = self._functions[id(node)] = Function(module, node, qualname, cls)
         return info
+
+    def decorators(self, module: Module, node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+        """Qualified names of a definition's decorators (`@workflow.query(name=...)` included)."""
+        scope = self.module_scope(module)
+        return {scope.resolve(decorator_target(d)) or "" for d in node.decorator_list}
+
+    def is_activity(self, function: Function) -> bool:
+        return ACTIVITY_DEFN in self.decorators(function.module, function.node)
 
     def is_trusted(self, qname: str) -> bool:
         """Declared deterministic by the user (`acme.ids.stable_id`, or `acme.ids.*`)."""

@@ -4,7 +4,6 @@ renders the result; every error is one line on stderr with exit code 2, never a 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import sys
@@ -70,6 +69,18 @@ def _build_parser() -> argparse.ArgumentParser:
     rule = commands.add_parser("rule", help="print one rule's documentation")
     rule.add_argument("code", help="a rule code (TPR101) or name (workflow-wall-clock)")
     return parser
+
+
+def entry() -> None:
+    """The console script: run, flush, and leave without tearing down the analysis' objects
+    (freeing the trees of a large run takes longer than writing its report)."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        code = EXIT_ERROR
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -225,6 +236,8 @@ def _emit(output: Output) -> int:
 
 
 def _rules(args: argparse.Namespace) -> int:
+    import dataclasses
+
     from mcp_server.lint.rules import RULES
 
     infos = [rule.info() for rule in RULES.values()]

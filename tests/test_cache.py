@@ -94,7 +94,7 @@ def test_no_cache_and_cache_dir(capsys, tree: Path, analyses: list[int], tmp_pat
 
 def test_a_damaged_cache_entry_is_ignored(capsys, tree: Path, analyses: list[int]) -> None:
     run(capsys, ".")
-    for entry in (tree / ".temporal-pro-cache").glob("*.json"):
-        entry.write_text("{not json")
+    for entry in (tree / ".temporal-pro-cache").glob("*.out"):
+        entry.write_text("truncated")
     assert run(capsys, ".")[0] == 1
     assert len(analyses) == 2

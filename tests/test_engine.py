@@ -77,3 +77,10 @@ def test_chain_is_the_shortest_then_first_by_position() -> None:
     finding = next(f for f in lint_source(source).findings if f.code == "TPR101")
     # Both `run -> via -> clock` and `direct -> clock` reach it; the shorter one wins.
     assert [hop.function for hop in finding.chain] == ["W.direct", "clock", "time.time"]
+
+
+def test_report_to_dict_is_exactly_the_dataclasses_as_dicts() -> None:
+    # to_dict is written by hand for speed; it must never drift from the models.
+    report = lint_paths([str(FIXTURES), "examples"]).report
+    assert any(f.fix for f in report.findings) and any(f.chain for f in report.findings)
+    assert report.to_dict() == dataclasses.asdict(report)

@@ -96,9 +96,14 @@ def _linter_fingerprint() -> str:
 
 
 def load(directory: Path, key: str) -> Output | None:
+    """The stored output of run `key`: its stdout is kept raw beside a small JSON record, so a
+    large report is replayed without decoding it."""
     try:
         data = json.loads((directory / f"{key}.json").read_text(encoding="utf-8"))
-        return Output(data["stdout"], data["stderr"], int(data["exit_code"]))
+        stdout = (directory / f"{key}.out").read_text(encoding="utf-8")
+        if len(stdout) != data["length"]:
+            return None  # a torn or foreign file
+        return Output(stdout, data["stderr"], int(data["exit_code"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None  # missing or damaged: run the linter
 
@@ -110,10 +115,10 @@ def store(directory: Path, key: str, output: Output) -> None:
         ignore = directory / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# Written by temporal-pro: never commit the cache.\n*\n")
-        payload = json.dumps(
-            {"stdout": output.stdout, "stderr": output.stderr, "exit_code": output.exit_code}
-        )
-        _write_atomically(directory, f"{key}.json", payload)
+        record = {"stderr": output.stderr, "exit_code": output.exit_code}
+        record["length"] = len(output.stdout)
+        _write_atomically(directory, f"{key}.out", output.stdout)
+        _write_atomically(directory, f"{key}.json", json.dumps(record))  # last: marks it whole
         _prune(directory)
     except OSError:
         return
@@ -134,3 +139,4 @@ def _prune(directory: Path) -> None:
     entries = sorted(directory.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
     for stale in entries[KEEP:]:
         stale.unlink(missing_ok=True)
+        stale.with_suffix(".out").unlink(missing_ok=True)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import collections
 import fnmatch
 import functools
-import hashlib
 import json
 import os
 import sys
@@ -89,6 +88,7 @@ class Config(_Settings):
         settings = self._asdict()
         settings.pop("path"), settings.pop("cache_dir")
         text = json.dumps(settings, sort_keys=True, default=str)
+        import hashlib  # here, not at the top: the cached path imports this module too
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import dataclasses
 import gc
-import multiprocessing
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -107,7 +106,14 @@ def _lint(paths: list[str], options: LintOptions, stdin: tuple[str, bytes] | Non
     findings = apply_suppressions(findings, sources, codes, _codes_of)
     findings.sort(key=lambda f: (f.filename, f.location.row, f.location.column, f.code))
     report = LintReport(findings=findings, summary=Summary(files=given, findings=len(findings)))
+    global _last_project
+    _last_project = project  # freed by the next run, or never: see cli.entry
     return LintResult(report, errors)
+
+
+# The trees of the last run. Freeing millions of nodes costs a sixth of a run; a command-line run
+# ends with os._exit instead, and a long-lived caller (the MCP server) frees them on the next run.
+_last_project: Project | None = None
 
 
 def lint_source(
@@ -161,30 +167,50 @@ def _analyze(project: Project, named: set[int], jobs: int) -> tuple[list[Finding
     """
     targets = [m for m in project.modules if id(m) in named or m.mentions_temporal]
     groups = _partition(targets, jobs)
-    if len(groups) == 1:
-        findings, errors = _analyze_group(project, targets)
-    else:
-        global _FORKED
-        _FORKED = (project, groups)
-        context = multiprocessing.get_context("fork")
-        with context.Pool(len(groups)) as pool:
-            parts = pool.map(_analyze_forked, range(len(groups)))
-        findings = [finding for part, _ in parts for finding in part]
-        errors = [error for _, part in parts for error in part]
+    parts = _forked(project, groups) if len(groups) > 1 else [_analyze_group(project, targets)]
+    findings = [finding for part, _ in parts for finding in part]
+    errors = [error for _, part in parts for error in part]
     return _canonical(findings), sorted(set(errors))
 
 
-_FORKED: tuple[Project, list[list[Module]]] | None = None
 _PARALLEL_MIN_BYTES = 400_000  # below this, forking costs more than it saves
+
+
+def _forked(project: Project, groups: list[list[Module]]) -> list[tuple[list[Finding], list[str]]]:
+    """Analyze groups[1:] in forked children (they report over a pipe) and groups[0] here.
+
+    Plain os.fork rather than a multiprocessing pool: the pool's start-up and shutdown cost a
+    noticeable part of a run this short, and the parent would sit idle instead of working.
+    """
+    import pickle  # only runs large enough to fork need it
+
+    children = []
+    for group in groups[1:]:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: analyze, send, leave without running any cleanup
+            os.close(read_end)
+            try:
+                payload = pickle.dumps(_analyze_group(project, group))
+            except BaseException as error:  # report it; never fall back into the parent's code
+                payload = pickle.dumps(([], [f"internal error: {type(error).__name__}: {error}"]))
+            with os.fdopen(write_end, "wb") as stream:
+                stream.write(payload)
+            os._exit(0)
+        os.close(write_end)
+        children.append((pid, read_end))
+    parts = [_analyze_group(project, groups[0])]
+    for pid, read_end in children:
+        with os.fdopen(read_end, "rb") as stream:
+            data = stream.read()
+        os.waitpid(pid, 0)
+        parts.append(pickle.loads(data) if data else ([], ["internal error: a worker died"]))
+    return parts
 
 
 def _partition(modules: list[Module], jobs: int) -> list[list[Module]]:
     size = sum(len(m.source) for m in modules)
-    if (
-        jobs < 2
-        or size < _PARALLEL_MIN_BYTES
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    if jobs < 2 or size < _PARALLEL_MIN_BYTES or not hasattr(os, "fork"):
         return [modules]
     # Files of one folder import each other: keeping them in one process means the helpers they
     # share are parsed and walked once, not once per process. Folders go largest first to the
@@ -199,12 +225,6 @@ def _partition(modules: list[Module], jobs: int) -> list[list[Module]]:
         groups[lightest] += folder
         loads[lightest] += sum(len(m.source) for m in folder)
     return [group for group in groups if group]
-
-
-def _analyze_forked(index: int) -> tuple[list[Finding], list[str]]:
-    assert _FORKED is not None
-    project, groups = _FORKED
-    return _analyze_group(project, groups[index])
 
 
 def _canonical(findings: list[Finding]) -> list[Finding]:

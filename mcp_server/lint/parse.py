@@ -29,6 +29,11 @@ def read_source(path: Path) -> str:
 def decode_source(data: bytes, name: str) -> str:
     if b"\x00" in data:
         raise UnreadableFile(f"{name}: binary file, not Python source")
+    if b"coding" not in data[:300]:  # no PEP 263 cookie: UTF-8, without tokenize's machinery
+        try:
+            return data.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            raise UnreadableFile(f"{name}: not valid UTF-8 (or declared-encoding) text") from None
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         return data.decode(encoding)

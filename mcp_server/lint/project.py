@@ -706,7 +706,7 @@ class Project:
 
 def _module_name(path: Path) -> tuple[Path, str, bool]:
     """(sys.path root, dotted module name, is package) of a file, found through `__init__.py`s."""
-    path = path.resolve()
+    path = Path(os.path.abspath(path))  # not resolve(): no file-system calls per file
     is_package = path.name == "__init__.py"
     root, package = _package_of(path.parent)
     # `<stdin>` or `my-script.py` can't be imported: such a file is a module without a name.

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mcp_server.lint.config import Config
     from mcp_server.lint.engine import LintOptions
     from mcp_server.lint.models import LintReport
+    from mcp_server.lint.peers import Peers
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -33,11 +34,27 @@ class _Usage(Exception):
     pass
 
 
-def _build_parser() -> argparse.ArgumentParser:
+_COMMANDS = ("lint", "rules", "rule")
+
+
+def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `only`, just that command's part (each argparse parser costs a few ms,
+    a real share of a cached lint run)."""
     parser = _Parser(prog="temporal-pro", description="Tools for Temporal workflows in Python.")
     parser.add_argument("--version", action="version", version=f"temporal-pro {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    if only in (None, "lint"):
+        _add_lint(commands)
+    if only in (None, "rules"):
+        rules = commands.add_parser("rules", help="list every lint rule")
+        rules.add_argument("--format", choices=("text", "json"), default="text")
+    if only in (None, "rule"):
+        rule = commands.add_parser("rule", help="print one rule's documentation")
+        rule.add_argument("code", help="a rule code (TPR101) or name (workflow-wall-clock)")
+    return parser
 
+
+def _add_lint(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     lint = commands.add_parser("lint", help="find determinism mistakes in workflow code")
     lint.add_argument("paths", nargs="*", default=["."], help="files or folders; - for stdin")
     lint.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
@@ -63,13 +80,6 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     lint.add_argument("--stdin-filename", default="<stdin>", help="file name for source on stdin")
 
-    rules = commands.add_parser("rules", help="list every lint rule")
-    rules.add_argument("--format", choices=("text", "json"), default="text")
-
-    rule = commands.add_parser("rule", help="print one rule's documentation")
-    rule.add_argument("code", help="a rule code (TPR101) or name (workflow-wall-clock)")
-    return parser
-
 
 def entry() -> None:
     """The console script: run, flush, and leave without tearing down the analysis' objects
@@ -85,7 +95,9 @@ def entry() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = _build_parser().parse_args(argv)
+        words = sys.argv[1:] if argv is None else list(argv)
+        command = next((w for w in words if not w.startswith("-")), None)
+        args = _build_parser(command if command in _COMMANDS else None).parse_args(words)
         handler = {"lint": _lint, "rules": _rules, "rule": _rule}[args.command]
         return handler(args)
     except _Usage as error:
@@ -152,20 +164,55 @@ def _run_lint(
     args: argparse.Namespace, config: Config, paths: list[str], stdin: bytes | None
 ) -> Output:
     from mcp_server.lint.cache import Output
-    from mcp_server.lint.engine import lint_paths
 
-    named_stdin = (args.stdin_filename, stdin) if stdin is not None else None
-    result = lint_paths(paths, _options(args, config), named_stdin)
+    # Fork before importing the analysis: the peers import, find and read in parallel, then
+    # each analyzes its share (see peers.py). A helper never gets past lint_paths.
+    peers = _early_peers(args, config, paths, stdin)
+    try:
+        from mcp_server.lint.engine import lint_paths
+
+        named_stdin = (args.stdin_filename, stdin) if stdin is not None else None
+        result = lint_paths(paths, _options(args, config, peers), named_stdin)
+    except BaseException:
+        if peers.is_helper:
+            peers.leave()  # peer 0 meets the same error and reports it
+        raise
     report = result.report
     code = EXIT_ERROR if result.errors else (EXIT_FINDINGS if report.findings else EXIT_CLEAN)
     return Output(_render(args, config, report), _error_lines(result.errors), code)
 
 
-def _options(args: argparse.Namespace, config: Config) -> LintOptions:
+def _early_peers(
+    args: argparse.Namespace, config: Config, paths: list[str], stdin: bytes | None
+) -> Peers:
+    """Peers for a run large enough to split, judged by counting files (reading or even stat-ing
+    them here would be serial work the peers exist to share)."""
+    from mcp_server.lint.files import discover
+    from mcp_server.lint.peers import Peers
+
+    jobs = args.jobs or os.cpu_count() or 1
+    if jobs < 2 or stdin is not None:
+        return Peers()
+    for count, _ in enumerate(discover(paths, config), start=1):
+        if count >= _EARLY_FORK_FILES:
+            return Peers.start(jobs)
+    return Peers()
+
+
+# A tree this large is usually worth splitting; when its workflow files stay under the engine's
+# own threshold (engine._PARALLEL_MIN_BYTES), a helper simply has nothing to do.
+_EARLY_FORK_FILES = 200
+
+
+def _options(args: argparse.Namespace, config: Config, peers: Peers | None = None) -> LintOptions:
     from mcp_server.lint.engine import LintOptions
 
     return LintOptions(
-        select=_codes(args.select), ignore=_codes(args.ignore), jobs=args.jobs, config=config
+        select=_codes(args.select),
+        ignore=_codes(args.ignore),
+        jobs=args.jobs,
+        config=config,
+        peers=peers,
     )
 
 

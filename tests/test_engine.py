@@ -84,3 +84,18 @@ def test_report_to_dict_is_exactly_the_dataclasses_as_dicts() -> None:
     report = lint_paths([str(FIXTURES), "examples"]).report
     assert any(f.fix for f in report.findings) and any(f.chain for f in report.findings)
     assert report.to_dict() == dataclasses.asdict(report)
+
+
+def test_command_line_peers_forked_before_the_analysis_give_the_same_report(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mcp_server import cli
+
+    monkeypatch.setattr(engine, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(cli, "_EARLY_FORK_FILES", 1)  # fork at the start, as large trees do
+    paths = [str(FIXTURES / "chains"), str(FIXTURES / "flat"), "examples"]
+    outputs = []
+    for jobs in ("1", "2"):
+        assert cli.main(["lint", "--no-cache", "--jobs", jobs, "--format", "json", *paths]) == 1
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1] and '"TPR101"' in outputs[0]

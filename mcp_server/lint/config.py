@@ -89,6 +89,7 @@ class Config(_Settings):
         settings.pop("path"), settings.pop("cache_dir")
         text = json.dumps(settings, sort_keys=True, default=str)
         import hashlib  # here, not at the top: the cached path imports this module too
+
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -22,6 +22,7 @@ from mcp_server.lint.config import Config
 from mcp_server.lint.files import UsageError, discover
 from mcp_server.lint.models import ChainHop, Finding, LintReport, Location, Summary
 from mcp_server.lint.parse import UnreadableFile, decode_source, read_source
+from mcp_server.lint.peers import Peers
 from mcp_server.lint.project import (
     WORKFLOW,
     ClassInfo,
@@ -42,6 +43,7 @@ class LintOptions:
     jobs: int | None = None  # processes for large runs; None = one per CPU
     # Text to use instead of a file's content on disk (--fix iterates in memory before writing).
     overrides: dict[str, str] = field(default_factory=dict)
+    peers: Peers | None = None  # processes the command line already forked to share the work
     config: Config = field(default_factory=Config)
 
 
@@ -63,6 +65,9 @@ def lint_paths(
     try:
         return _lint(paths, options, stdin)
     finally:
+        # The run's objects stay alive (see _last_project): moved out of the collector's sight,
+        # they no longer make every later collection (rendering the report) rescan them all.
+        gc.freeze()
         if collecting:
             gc.enable()
 
@@ -93,7 +98,8 @@ def _lint(paths: list[str], options: LintOptions, stdin: tuple[str, bytes] | Non
         except UnreadableFile as error:
             errors.append(str(error))
     given = len(project.modules)  # the summary counts these, not the helpers loaded on the way
-    findings, analysis_errors = _analyze(project, named, options.jobs or os.cpu_count() or 1)
+    jobs = options.jobs or os.cpu_count() or 1
+    findings, analysis_errors = _analyze(project, named, jobs, options.peers or Peers())
     errors += analysis_errors
     findings = [f for f in findings if f.code in codes and not _ignored_here(f, config)]
     sources = {module.display: module.source for module in project.modules}
@@ -158,54 +164,33 @@ class _Hop:
         )
 
 
-def _analyze(project: Project, named: set[int], jobs: int) -> tuple[list[Finding], list[str]]:
+def _analyze(
+    project: Project, named: set[int], jobs: int, peers: Peers
+) -> tuple[list[Finding], list[str]]:
     """Analyze every file that can hold workflows or activities (and whatever they reach).
 
-    Big runs are split by file across `jobs` forked processes; each parses lazily what its
-    roots reach. Chains are chosen canonically (shortest, then first by position), so the
-    report is the same whatever the split.
+    Big runs are split by folder between peer processes (see peers.py), started here unless
+    the command line started them already; each parses lazily what its roots reach. Chains are
+    chosen canonically (shortest, then first by position), so the report is the same whatever
+    the split.
     """
     targets = [m for m in project.modules if id(m) in named or m.mentions_temporal]
-    groups = _partition(targets, jobs)
-    parts = _forked(project, groups) if len(groups) > 1 else [_analyze_group(project, targets)]
+    groups = _partition(targets, peers.count if peers.count > 1 else jobs)
+    if peers.count == 1 and len(groups) > 1:
+        peers = Peers.start(len(groups))
+    mine = groups[peers.index] if peers.index < len(groups) else []
+    part = _analyze_group(project, mine)
+    if peers.is_helper:
+        peers.send(part)  # never returns
+    parts = [part]
+    for share in peers.receive():
+        parts.append(share if share is not None else ([], ["internal error: a worker died"]))  # type: ignore[arg-type]
     findings = [finding for part, _ in parts for finding in part]
     errors = [error for _, part in parts for error in part]
     return _canonical(findings), sorted(set(errors))
 
 
 _PARALLEL_MIN_BYTES = 400_000  # below this, forking costs more than it saves
-
-
-def _forked(project: Project, groups: list[list[Module]]) -> list[tuple[list[Finding], list[str]]]:
-    """Analyze groups[1:] in forked children (they report over a pipe) and groups[0] here.
-
-    Plain os.fork rather than a multiprocessing pool: the pool's start-up and shutdown cost a
-    noticeable part of a run this short, and the parent would sit idle instead of working.
-    """
-    import pickle  # only runs large enough to fork need it
-
-    children = []
-    for group in groups[1:]:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: analyze, send, leave without running any cleanup
-            os.close(read_end)
-            try:
-                payload = pickle.dumps(_analyze_group(project, group))
-            except BaseException as error:  # report it; never fall back into the parent's code
-                payload = pickle.dumps(([], [f"internal error: {type(error).__name__}: {error}"]))
-            with os.fdopen(write_end, "wb") as stream:
-                stream.write(payload)
-            os._exit(0)
-        os.close(write_end)
-        children.append((pid, read_end))
-    parts = [_analyze_group(project, groups[0])]
-    for pid, read_end in children:
-        with os.fdopen(read_end, "rb") as stream:
-            data = stream.read()
-        os.waitpid(pid, 0)
-        parts.append(pickle.loads(data) if data else ([], ["internal error: a worker died"]))
-    return parts
 
 
 def _partition(modules: list[Module], jobs: int) -> list[list[Module]]:
@@ -220,11 +205,17 @@ def _partition(modules: list[Module], jobs: int) -> list[list[Module]]:
         folders.setdefault(module.path.parent, []).append(module)
     groups: list[list[Module]] = [[] for _ in range(min(jobs, len(folders)))]
     loads = [0] * len(groups)
-    for folder in sorted(folders.values(), key=lambda f: -sum(len(m.source) for m in f)):
+    for folder in sorted(folders.values(), key=lambda f: (-_cost(f), f[0].display)):
         lightest = loads.index(min(loads))
         groups[lightest] += folder
-        loads[lightest] += sum(len(m.source) for m in folder)
+        loads[lightest] += _cost(folder)
     return [group for group in groups if group]
+
+
+def _cost(modules: list[Module]) -> int:
+    """Estimated analysis cost: workflow modules are walked with every rule and their call
+    graph, so their text weighs more than that of activity or plain modules."""
+    return sum(len(m.source) * (3 if "workflow.defn" in m.source else 1) for m in modules)
 
 
 def _canonical(findings: list[Finding]) -> list[Finding]:

@@ -17,7 +17,9 @@ def discover(paths: list[str], config: Config) -> Iterator[tuple[str, bool]]:
     """(path, named explicitly) for every Python file under `paths`; named files are never
     excluded. Paths stay strings: this also runs on the cached path, where building a pathlib
     object per file would cost more than the rest of the walk."""
-    seen: set[str] = set()  # absolute paths (abspath: no file-system calls, unlike resolve)
+    # Several paths may overlap (`lint src src/app`): remember what was yielded, by absolute
+    # path (abspath: no file-system calls, unlike resolve). One path cannot overlap itself.
+    seen: set[str] | None = set() if len(paths) > 1 else None
     for path in paths:
         if not os.path.exists(path):
             raise UsageError(f"{path}: no such file or directory")
@@ -28,10 +30,17 @@ def discover(paths: list[str], config: Config) -> Iterator[tuple[str, bool]]:
                 )
                 for name in sorted(files):
                     found = os.path.join(directory, name)
-                    wanted = name.endswith(".py") and not config.is_excluded(found)
-                    if wanted and os.path.abspath(found) not in seen:
-                        seen.add(os.path.abspath(found))
+                    if name.endswith(".py") and not config.is_excluded(found) and _new(seen, found):
                         yield found, False
-        elif os.path.abspath(path) not in seen:
-            seen.add(os.path.abspath(path))
+        elif _new(seen, path):
             yield path, True
+
+
+def _new(seen: set[str] | None, path: str) -> bool:
+    if seen is None:
+        return True
+    absolute = os.path.abspath(path)
+    if absolute in seen:
+        return False
+    seen.add(absolute)
+    return True

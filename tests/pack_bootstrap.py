@@ -44,8 +44,39 @@ def patch() -> None:
     WorkflowEnvironment.start_local = classmethod(start_local)  # type: ignore[assignment]
 
 
+def leave(code: int) -> None:
+    """Exit without interpreter finalization. Tearing down a process that connected a client can
+    abort in the SDK's Rust core ("PyGILState_Release ... finalizing", temporalio/sdk-python#300)
+    after the example has already passed; the example's own result is what we test."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+# For test blocks: the generated conftest.py re-exports these two pytest hooks.
+_status = 0
+
+
+def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
+    global _status
+    _status = int(exitstatus)
+
+
+def pytest_unconfigure(config: Any) -> None:
+    leave(_status)
+
+
 if __name__ == "__main__":
     patch()
     script = sys.argv[1]
     sys.argv = sys.argv[1:]
-    runpy.run_path(script, run_name="__main__")
+    try:
+        runpy.run_path(script, run_name="__main__")
+    except SystemExit as exit_:
+        leave(exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1))
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+        leave(1)
+    leave(0)

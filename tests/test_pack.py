@@ -229,7 +229,11 @@ def test_run_block_runs(block: Block, tmp_path: Path) -> None:
 @pytest.mark.parametrize("block", _blocks(flag="test"))
 def test_test_block_passes(block: Block, tmp_path: Path) -> None:
     (tmp_path / "test_block.py").write_text(block.code)
-    (tmp_path / "conftest.py").write_text("import pack_bootstrap\n\npack_bootstrap.patch()\n")
+    (tmp_path / "conftest.py").write_text(
+        "import pack_bootstrap\n"
+        "from pack_bootstrap import pytest_sessionfinish, pytest_unconfigure  # noqa: F401\n"
+        "\npack_bootstrap.patch()\n"
+    )
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_block.py"],
         cwd=tmp_path, env=_environment(), capture_output=True, text=True, timeout=RUN_TIMEOUT,
@@ -272,3 +276,14 @@ def test_installed_skill_passes_the_agent_skills_validator(tmp_path: Path) -> No
         [validator, "validate", str(folder)], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, id=p.name) for p in DOCUMENTS])
+def test_long_documents_open_with_a_table_of_contents(path: Path) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if len(lines) <= 300:
+        return
+    opening = "\n".join(lines[:60])
+    anchors = re.findall(r"\]\(#([\w-]+)\)", opening)
+    assert len(anchors) >= 3, f"{path.name} has {len(lines)} lines and no table of contents"
+    assert set(anchors) <= _anchors(path), "a table-of-contents link points at no heading"

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
+from mcp_server.lint.docs import heading_anchors
 from mcp_server.lint.engine import LintOptions, lint_source
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -182,15 +183,8 @@ def test_the_name_check_can_fail() -> None:
 
 
 # --- links --------------------------------------------------------------------------------------------
-def _slug(heading: str) -> str:
-    """GitHub's anchor for a heading: lowercase, punctuation dropped, spaces to hyphens."""
-    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
-    return text.replace(" ", "-")
-
-
 def _anchors(path: Path) -> set[str]:
-    tokens = MarkdownIt("commonmark").enable("table").parse(path.read_text(encoding="utf-8"))
-    return {_slug(tokens[i + 1].content) for i, t in enumerate(tokens) if t.type == "heading_open"}
+    return heading_anchors(path.read_text(encoding="utf-8"))
 
 
 LINKS = [

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mcp_server.lint import docs
-from mcp_server.lint.docs import REFERENCE, REGENERATE, render_rules_reference
+from mcp_server.lint.docs import REFERENCE, REGENERATE, heading_anchors, render_rules_reference
 from mcp_server.lint.engine import lint_source
 from mcp_server.lint.rules import RULES, Rule
 
@@ -55,30 +55,6 @@ def sections(markdown: str, level: int) -> list[tuple[str, str]]:
         elif found:
             found[-1][1].append(line)
     return [(heading, "\n".join(body).strip()) for heading, body in found if heading]
-
-
-def github_anchor(heading: str) -> str:
-    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
-    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
-    return text.replace(" ", "-")
-
-
-def anchors(markdown: str) -> set[str]:
-    seen: dict[str, int] = {}
-    result = set()
-    fenced = False
-    for line in markdown.splitlines():
-        if FENCE.match(line):
-            fenced = not fenced
-            continue
-        match = re.match(r"#{1,6} (.*)", line)
-        if fenced or not match:
-            continue
-        base = github_anchor(match.group(1))
-        count = seen.get(base, 0)
-        seen[base] = count + 1
-        result.add(base if count == 0 else f"{base}-{count}")
-    return result
 
 
 def test_committed_reference_is_up_to_date() -> None:
@@ -127,12 +103,12 @@ def test_reference_toc_links_to_every_rule_section() -> None:
     targets = LINK.findall(toc)
     assert len(targets) == len(RULES)
     assert all(target.startswith("#") for target in targets)
-    assert {t[1:] for t in targets} <= anchors(text)
+    assert {t[1:] for t in targets} <= heading_anchors(text)
 
 
 def test_relative_links_in_the_reference_resolve() -> None:
     text = render_rules_reference()
-    names = anchors(text)
+    names = heading_anchors(text)
     for target in LINK.findall(text):
         if target.startswith(("http://", "https://", "mailto:")):
             continue

@@ -83,12 +83,12 @@ def render_rules_reference() -> str:
     unused = next((r for r in rules if r.name == "unused-suppression"), None)
     unused_line = (
         f"- A suppression that silences nothing is reported as "
-        f"[{_title(unused)}](#{_anchor(_title(unused))}), so stale ones do not pile up.\n"
+        f"[{_title(unused)}](#{github_anchor(_title(unused))}), so stale ones do not pile up.\n"
         if unused is not None
         else ""
     )
     contents = ["## Contents", ""]
-    contents += [f"- [{_title(r)}](#{_anchor(_title(r))}): {r.summary}" for r in rules]
+    contents += [f"- [{_title(r)}](#{github_anchor(_title(r))}): {r.summary}" for r in rules]
     sections = [
         _INTRO.format(regenerate=REGENERATE),
         _SUPPRESSION.format(unused=unused_line),
@@ -115,8 +115,30 @@ def _title(rule: type[Rule]) -> str:
     return f"{rule.code} {rule.name}"
 
 
-def _anchor(heading: str) -> str:
+def github_anchor(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
     return _NOT_IN_ANCHOR.sub("", heading.strip().lower()).replace(" ", "-")
+
+
+def heading_anchors(markdown: str) -> set[str]:
+    """Every anchor a Markdown document's headings get on GitHub (`-1`, `-2` for repeats);
+    headings inside fenced code do not count."""
+    seen: dict[str, int] = {}
+    fenced = False
+    for line in markdown.splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        match = re.match(r"#{1,6} (.*)", line)
+        if fenced or not match:
+            continue
+        base = github_anchor(match.group(1))
+        seen[base] = seen.get(base, 0) + 1
+    return {
+        base if count == 0 else f"{base}-{count}"
+        for base, total in seen.items()
+        for count in range(total)
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -348,9 +348,21 @@ def _docs(args: argparse.Namespace) -> int:
             print(f"{topic.name:<{width}}  {topic.summary or topic.title}")
         return EXIT_CLEAN
     sections = pack.find(query)
-    for index, section in enumerate(sections):
+    shown, rest = sections[:_DOCS_SHOWN], sections[_DOCS_SHOWN:]
+    for index, section in enumerate(shown):
         if len(sections) > 1:
-            where = " > ".join(filter(None, [section.topic, section.parent, section.heading]))
-            print(("\n" if index else "") + f"-- {where}")
+            print(("\n" if index else "") + f"-- {_where(section)}")
         print(section.text, end="")
+    if rest:
+        print(f"\n-- {len(rest)} more sections match (add words to narrow the search):")
+        for section in rest:
+            print(f"   {_where(section)}")
     return EXIT_CLEAN
+
+
+_DOCS_SHOWN = 5  # whole sections printed for a search; the rest are listed by heading
+
+
+def _where(section: object) -> str:
+    parts = [getattr(section, name) for name in ("topic", "parent", "heading")]
+    return " > ".join(filter(None, parts))

@@ -222,10 +222,11 @@ def list_topics() -> list[Topic]:
 
 
 def find(query: str) -> list[Section]:
-    """The sections matching `query`. A query naming a topic (`rules`, `rules.md`) returns that
-    whole file as one section; otherwise every word of the query must occur in a section's
-    heading or text (case-insensitive), and sections whose heading holds every word come first,
-    then the rest, each group in file order."""
+    """The sections matching `query`, best first. A query naming a topic (`rules`, `rules.md`)
+    returns that whole file as one section; otherwise every word of the query must occur in a
+    section's heading or text (case-insensitive). Sections whose heading holds every word come
+    first, then those holding the words as a phrase (`signal with start` finds
+    "signal-with-start"), then by how often the words occur; ties keep file order."""
     words = query.lower().split()
     if not words:
         raise PackError("empty documentation query (give a topic or words to search for)")
@@ -236,19 +237,21 @@ def find(query: str) -> list[Section]:
             text = _body(path.read_text(encoding="utf-8"))
             title = _title(text) or path.stem
             return [Section(path.stem, path, title, 1, text.strip("\n") + "\n")]
-    in_heading: list[Section] = []
-    in_text: list[Section] = []
+    phrase = " ".join(words)
+    scored: list[tuple[tuple[bool, bool, int], Section]] = []
     for path in paths:
         for section in _sections(path):
-            heading = section.heading.lower()
-            if all(word in heading for word in words):
-                in_heading.append(section)
-            elif all(word in section.text.lower() for word in words):
-                in_text.append(section)
-    if not in_heading and not in_text:
+            text = section.text.lower()
+            if not all(word in text or word in section.heading.lower() for word in words):
+                continue
+            in_heading = all(word in section.heading.lower() for word in words)
+            as_phrase = phrase in text.replace("-", " ").replace("_", " ")
+            scored.append(((in_heading, as_phrase, sum(text.count(w) for w in words)), section))
+    if not scored:
         names = ", ".join(path.stem for path in paths) or "none"
         raise PackError(f"no documentation matches {query.strip()!r} (topics: {names})")
-    return in_heading + in_text
+    scored.sort(key=lambda item: item[0], reverse=True)  # stable: ties keep file order
+    return [section for _, section in scored]
 
 
 def _reference_files() -> list[Path]:

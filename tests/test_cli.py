@@ -221,3 +221,10 @@ def test_docs_lists_topics_and_prints_matching_sections(capsys) -> None:
     assert code == 0 and "workflow-set-iteration" in out
     code, _, err = run(capsys, "docs", "no-such-words-anywhere")
     assert code == 2 and err.count("\n") == 1
+
+
+def test_docs_search_ranks_the_section_that_holds_the_phrase_first(capsys) -> None:
+    code, out, _ = run(capsys, "docs", "signal", "with", "start")
+    headers = [line for line in out.splitlines() if line.startswith("-- ")]
+    assert code == 0 and "Starting workflows from events and schedules" in headers[0]
+    assert sum(1 for line in out.splitlines() if line.startswith("-- ") and " > " in line) >= 2

@@ -457,24 +457,13 @@ def _def_name(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> as
     return _Span(node)  # type: ignore[return-value]
 
 
-def _position(module: Module, node: ast.AST) -> tuple[Location, Location]:
-    row = getattr(node, "lineno", 1)
-    column = getattr(node, "col_offset", 0)
-    end_row = getattr(node, "end_lineno", None) or row
-    end_column = getattr(node, "end_col_offset", None)
-    start = Location(row=row, column=module.column(row, column))
-    if end_column is None:
-        return start, Location(row=row, column=start.column + 1)
-    return start, Location(row=end_row, column=module.column(end_row, end_column))
-
-
 def _to_model(raw: Raw, chain: tuple[_Hop, ...]) -> Finding:
     rule = RULES[raw.code]
-    start, end = _position(raw.module, raw.node)
+    start, end = raw.module.span(raw.node)
     hops = [
         ChainHop(function=hop.name, filename=hop.module.display, row=p.row, column=p.column)
         for hop in chain
-        for p in (_position(hop.module, hop.node)[0],)
+        for p in (hop.module.span(hop.node)[0],)
     ]
     if hops and raw.target:
         hops.append(

@@ -265,21 +265,12 @@ def _without_alias_simple(statement: str, local: str) -> str | None:
 
 # --- text positions: every Location here counts characters, as the JSON output does ------------
 def _edit(module: Module, node: ast.AST, content: str) -> Edit:
-    return Edit(content=content, location=_start(module, node), end_location=_end(module, node))
-
-
-def _start(module: Module, node: ast.AST) -> Location:
-    row = node.lineno  # type: ignore[attr-defined]
-    return Location(row=row, column=module.column(row, node.col_offset))  # type: ignore[attr-defined]
-
-
-def _end(module: Module, node: ast.AST) -> Location:
-    row = node.end_lineno  # type: ignore[attr-defined]
-    return Location(row=row, column=module.column(row, node.end_col_offset))  # type: ignore[attr-defined]
+    start, end = module.span(node)
+    return Edit(content=content, location=start, end_location=end)
 
 
 def _segment(module: Module, node: ast.AST) -> str:
-    start, end = _offsets(module.lines, _start(module, node), _end(module, node))
+    start, end = _offsets(module.lines, *module.span(node))
     return module.source[start:end]
 
 

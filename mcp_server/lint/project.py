@@ -25,6 +25,7 @@ from typing import Literal
 
 from mcp_server.lint import knowledge, sdk_api
 from mcp_server.lint.knowledge import Entry
+from mcp_server.lint.models import Location
 from mcp_server.lint.parse import UnreadableFile, parse_source, read_source
 
 BUILTIN_NAMES = frozenset(dir(builtins))
@@ -89,6 +90,16 @@ class Module:
         if line.isascii():
             return byte_offset + 1
         return len(line.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore")) + 1
+
+    def span(self, node: ast.AST) -> tuple[Location, Location]:
+        """A node's start and (exclusive) end, 1-based, in characters."""
+        row = getattr(node, "lineno", 1)
+        start = Location(row=row, column=self.column(row, getattr(node, "col_offset", 0)))
+        end_column = getattr(node, "end_col_offset", None)
+        if end_column is None:
+            return start, Location(row=row, column=start.column + 1)
+        end_row = getattr(node, "end_lineno", None) or row
+        return start, Location(row=end_row, column=self.column(end_row, end_column))
 
 
 @dataclass(eq=False)

@@ -34,7 +34,7 @@ class _Usage(Exception):
     pass
 
 
-_COMMANDS = ("lint", "rules", "rule", "skill", "docs")
+_COMMANDS = ("lint", "rules", "rule", "skill", "docs", "replay")
 
 
 def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -45,6 +45,8 @@ def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     if only in (None, "lint"):
         _add_lint(commands)
+    if only in (None, "replay"):
+        _add_replay(commands)
     if only in (None, "rules"):
         rules = commands.add_parser("rules", help="list every lint rule")
         rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -97,6 +99,62 @@ def _add_lint(commands: argparse._SubParsersAction) -> None:  # type: ignore[typ
     lint.add_argument("--stdin-filename", default="<stdin>", help="file name for source on stdin")
 
 
+def _add_replay(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    replay = commands.add_parser(
+        "replay",
+        help="replay workflow histories against the current code",
+        description="Replay histories (files, folders, or fetched from a server) against your "
+        "workflow code. Exit 0 when every history replays, 1 when one does not, 2 on bad usage.",
+    )
+    replay.add_argument("histories", nargs="*", help="history JSON files or folders of them")
+    replay.add_argument(
+        "--workflows",
+        "-w",
+        action="append",
+        required=True,
+        metavar="SPEC",
+        help="a file, a module, or either with :Class (repeatable); every @workflow.defn class "
+        "found is registered",
+    )
+    replay.add_argument("--format", choices=("text", "json"), default="text")
+    replay.add_argument(
+        "--hash-seeds",
+        type=int,
+        default=0,
+        metavar="N",
+        help="replay in N fresh processes under PYTHONHASHSEED=1..N (finds set-order bugs)",
+    )
+    replay.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="give up on a history that takes longer (a workflow that blocks); default 60",
+    )
+    server = replay.add_argument_group("histories from a Temporal server")
+    server.add_argument("--workflow-id", metavar="ID", help="replay this workflow's history")
+    server.add_argument(
+        "--run-id", metavar="ID", help="with --workflow-id: this run, not the latest"
+    )
+    server.add_argument(
+        "--query", metavar="QUERY", help="a list filter, e.g. \"WorkflowType='Order'\""
+    )
+    server.add_argument(
+        "--limit", type=int, default=100, metavar="N", help="with --query: at most N (default 100)"
+    )
+    server.add_argument(
+        "--address", help="host:port (default: $TEMPORAL_ADDRESS or localhost:7233)"
+    )
+    server.add_argument("--namespace", help="default: $TEMPORAL_NAMESPACE or default")
+    server.add_argument("--api-key", help="default: $TEMPORAL_API_KEY; implies --tls")
+    server.add_argument("--tls", action="store_true", help="connect with TLS")
+    server.add_argument("--tls-cert", metavar="FILE", help="client certificate (mTLS)")
+    server.add_argument("--tls-key", metavar="FILE", help="client private key (mTLS)")
+    server.add_argument("--tls-ca", metavar="FILE", help="server CA certificate")
+    server.add_argument("--tls-server-name", metavar="NAME", help="server name to verify")
+    server.add_argument("--profile", help="a profile of the temporal CLI's config file")
+
+
 def entry() -> None:
     """The console script: run, flush, and leave without tearing down the analysis' objects
     (freeing the trees of a large run takes longer than writing its report)."""
@@ -114,7 +172,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         words = sys.argv[1:] if argv is None else list(argv)
         command = next((w for w in words if not w.startswith("-")), None)
         args = _build_parser(command if command in _COMMANDS else None).parse_args(words)
-        handlers = {"lint": _lint, "rules": _rules, "rule": _rule, "skill": _skill, "docs": _docs}
+        handlers = {
+            "lint": _lint,
+            "rules": _rules,
+            "rule": _rule,
+            "skill": _skill,
+            "docs": _docs,
+            "replay": _replay,
+        }
         handler = handlers[args.command]
         return handler(args)
     except _Usage as error:
@@ -128,7 +193,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mcp_server.lint.files import UsageError
         from mcp_server.pack import PackError
 
-        if isinstance(error, (UsageError, ConfigError, PackError)):
+        if isinstance(error, (UsageError, ConfigError, PackError)) or (
+            type(error).__name__ == "ReplayError"
+        ):
             return _fail(str(error))
         return _fail(f"internal error: {type(error).__name__}: {error}")
 
@@ -137,6 +204,54 @@ def _fail(message: str) -> int:
     prefix = "" if message.startswith("temporal-pro") else "temporal-pro: error: "
     print(f"{prefix}{message}", file=sys.stderr)
     return EXIT_ERROR
+
+
+def _replay(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from mcp_server.replay import histories, live, replay_histories, report, workflows
+
+    if args.hash_seeds < 0:
+        raise _Usage(f"temporal-pro replay: --hash-seeds must be 0 or more, not {args.hash_seeds}")
+    if args.timeout <= 0:
+        raise _Usage(f"temporal-pro replay: --timeout must be positive, not {args.timeout:g}")
+    if args.workflow_id and args.query:
+        raise _Usage("temporal-pro replay: give --workflow-id or --query, not both")
+    if args.run_id and not args.workflow_id:
+        raise _Usage("temporal-pro replay: --run-id needs --workflow-id")
+    from_server = bool(args.workflow_id or args.query)
+    if not args.histories and not from_server:
+        raise _Usage(
+            "temporal-pro replay: give history files or folders, or --workflow-id / --query"
+        )
+    classes = workflows.load(args.workflows)
+    items = histories.read_files(args.histories)
+    if args.histories and not items:
+        raise _Usage(f"temporal-pro replay: no history files (*.json, *.jsonl) in {args.histories}")
+    if from_server:
+        server = live.Server(
+            args.address,
+            args.namespace,
+            args.api_key,
+            args.tls,
+            args.tls_cert,
+            args.tls_key,
+            args.tls_ca,
+            args.tls_server_name,
+            args.profile,
+        )
+        items += asyncio.run(
+            live.fetch(
+                server,
+                workflow_id=args.workflow_id,
+                run_id=args.run_id,
+                query=args.query,
+                limit=args.limit,
+            )
+        )
+    result = replay_histories(items, classes, hash_seeds=args.hash_seeds, timeout=args.timeout)
+    print(report.json_text(result) if args.format == "json" else report.text(result))
+    return EXIT_FINDINGS if result.failed else EXIT_CLEAN
 
 
 def _codes(text: str) -> tuple[str, ...]:

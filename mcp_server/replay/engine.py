@@ -1,0 +1,213 @@
+"""Replay histories with the SDK's `Replayer` and classify each outcome.
+
+The bare `Replayer` misses one kind of failure: when a history ends in the middle of a workflow
+task (a running workflow's history usually does), a failure of that last task is only logged by
+the SDK, and the replay reports success. We listen to the SDK's own log records of failed
+workflow tasks, so that case becomes `task-failure` like every other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections import deque
+from collections.abc import AsyncIterator, Sequence
+from functools import cache
+
+import temporalio.exceptions
+import temporalio.workflow
+from temporalio.runtime import Runtime, TelemetryConfig
+from temporalio.worker import Replayer
+
+from mcp_server.replay import explain
+from mcp_server.replay.histories import History
+from mcp_server.replay.models import ReplayResult
+from mcp_server.replay.workflows import registered_types
+
+# One history may take a while (each activation may run up to the SDK's 2 s deadlock detector);
+# past this the workflow is taken to block forever and the run goes on with the next history.
+DEFAULT_TIMEOUT = 60.0
+
+_CORE_MESSAGE = re.compile(r'message: "((?:[^"\\]|\\.)*)"')
+_EVICTION_REASON = re.compile(r"^(\d+): ")
+_RUST_ESCAPE = re.compile(r"\\(.)")  # Rust's Debug form of a string: \" \\ \n \t
+_RUST_ESCAPES = {"n": "\n", "t": "\t", "r": "\r"}
+
+
+class _TaskFailures(logging.Handler):
+    """The exception of each failed workflow task, by run id, from the SDK's log records."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.by_run: dict[str, BaseException] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is None:
+            return
+        if isinstance(error, temporalio.exceptions.ApplicationError) and error.non_retryable:
+            return  # this fails the workflow, as the history may well record; not the task
+        details = getattr(record, "temporal_workflow", None)
+        run_id = details.get("run_id") if isinstance(details, dict) else None
+        if run_id is None and record.args and isinstance(record.args, tuple):
+            run_id = str(record.args[0])  # "Failed handling activation on workflow with run ID %s"
+        if run_id:
+            self.by_run.setdefault(run_id, error)
+
+
+@cache
+def _quiet_runtime() -> Runtime:
+    # Core would log every failed task to stderr on its own; the report says it once, better.
+    return Runtime(telemetry=TelemetryConfig(logging=None, metrics=None))
+
+
+def run(
+    histories: Sequence[History], workflows: Sequence[type], *, timeout: float = DEFAULT_TIMEOUT
+) -> list[ReplayResult]:
+    """`replay` on an event loop of its own. Unlike `asyncio.run`, this does not wait for the
+    tasks left behind by a workflow that blocked past the timeout: they never finish."""
+    loop = asyncio.new_event_loop()
+    abandoned: list[Replayer] = []
+    try:
+        return loop.run_until_complete(
+            replay(histories, workflows, timeout=timeout, abandoned=abandoned)
+        )
+    finally:
+        if not abandoned:
+            for task in asyncio.all_tasks(loop):
+                task.cancel()
+            loop.run_until_complete(asyncio.sleep(0))
+            loop.close()
+
+
+async def replay(
+    histories: Sequence[History],
+    workflows: Sequence[type],
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    explain_failures: bool = True,
+    abandoned: list[Replayer] | None = None,
+) -> list[ReplayResult]:
+    """One result per history, in order. Nothing here raises for a bad history. Replayers given
+    up on (see `_replay_batch`) are added to `abandoned`."""
+    abandoned = [] if abandoned is None else abandoned
+    known = registered_types(workflows)
+    results: dict[int, ReplayResult] = {}
+    queue: deque[int] = deque()
+    for index, item in enumerate(histories):
+        if item.history is None:
+            results[index] = _result(item, "invalid-history", item.problem)
+        elif "*" not in known and item.workflow_type not in known:
+            names = ", ".join(sorted(known)) or "none"
+            results[index] = _result(
+                item,
+                "workflow-not-registered",
+                f"workflow type '{item.workflow_type}' is not among the registered ones ({names})",
+            )
+        else:
+            queue.append(index)
+
+    failures = _TaskFailures()
+    sdk_logger = logging.getLogger("temporalio.worker")
+    sdk_logger.addHandler(failures)
+    propagate, sdk_logger.propagate = sdk_logger.propagate, False
+    try:
+        while queue:
+            stuck = await _replay_batch(histories, queue, workflows, failures, timeout, results)
+            if stuck is not None:
+                abandoned.append(stuck)
+    finally:
+        sdk_logger.removeHandler(failures)
+        sdk_logger.propagate = propagate
+
+    ordered = [results[index] for index in range(len(histories))]
+    if explain_failures:
+        for index, result in enumerate(ordered):
+            if result.status in ("nondeterminism", "task-failure"):
+                explain.explain(result, histories[index], workflows)
+    return ordered
+
+
+async def _replay_batch(
+    histories: Sequence[History],
+    queue: deque[int],
+    workflows: Sequence[type],
+    failures: _TaskFailures,
+    timeout: float,
+    results: dict[int, ReplayResult],
+) -> Replayer | None:
+    """Replay the queued histories with one `Replayer` until done, or until one of them does not
+    finish in time: that one is reported, and the `Replayer` (its thread is stuck) is returned
+    to be abandoned; the caller starts a fresh one for the rest."""
+    replayer = Replayer(workflows=workflows, runtime=_quiet_runtime())
+    current: list[int] = []
+
+    async def feed() -> AsyncIterator[temporalio.client.WorkflowHistory]:
+        while queue:
+            index = queue.popleft()
+            current[:] = [index]
+            failures.by_run.clear()
+            history = histories[index].history
+            assert history is not None
+            yield history
+
+    context = replayer.workflow_replay_iterator(feed())
+    outcomes = await context.__aenter__()
+    iterator = aiter(outcomes)
+    while True:
+        try:
+            outcome = await asyncio.wait_for(anext(iterator), timeout)
+        except StopAsyncIteration:
+            break
+        except (asyncio.TimeoutError, TimeoutError):
+            index = current[0]
+            results[index] = _result(
+                histories[index],
+                "task-failure",
+                f"replay did not finish within {timeout:g} s: the workflow blocks without "
+                "yielding to the event loop",
+            )
+            return replayer  # closing it would wait on the stuck thread
+        index = current[0]
+        task_error = failures.by_run.get(outcome.history.run_id)
+        results[index] = _classify(histories[index], outcome.replay_failure, task_error)
+    await context.__aexit__(None, None, None)
+    return None
+
+
+def _classify(
+    item: History, failure: Exception | None, task_error: BaseException | None
+) -> ReplayResult:
+    if isinstance(failure, temporalio.workflow.NondeterminismError):
+        return _result(item, "nondeterminism", core_message(str(failure)))
+    if task_error is not None:
+        result = _result(item, "task-failure", _first_line(task_error))
+        result.code_locations = explain.traceback_locations(task_error)
+        return result
+    if failure is not None:
+        return _result(item, "task-failure", core_message(str(failure)))
+    return _result(item, "ok")
+
+
+def core_message(text: str) -> str:
+    """The failure message inside core's `Failure { failure: Some(Failure { message: "..." ...`."""
+    found = _CORE_MESSAGE.search(text)
+    if found:
+        return _RUST_ESCAPE.sub(lambda m: _RUST_ESCAPES.get(m.group(1), m.group(1)), found.group(1))
+    return _EVICTION_REASON.sub("", text).strip()
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+
+
+def _result(item: History, status: str, message: str = "") -> ReplayResult:
+    return ReplayResult(
+        history=item.name,
+        workflow_id=item.workflow_id,
+        workflow_type=item.workflow_type,
+        status=status,  # type: ignore[arg-type]
+        message=message,
+    )

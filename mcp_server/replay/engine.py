@@ -20,9 +20,10 @@ import temporalio.workflow
 from temporalio.runtime import Runtime, TelemetryConfig
 from temporalio.worker import Replayer
 
-from mcp_server.replay import explain
+from mcp_server.replay import explain, seeds
+from mcp_server.replay import histories as history_files
 from mcp_server.replay.histories import History
-from mcp_server.replay.models import ReplayResult
+from mcp_server.replay.models import ReplayReport, ReplayResult
 from mcp_server.replay.workflows import registered_types
 
 # One history may take a while (each activation may run up to the SDK's 2 s deadlock detector);
@@ -60,6 +61,32 @@ class _TaskFailures(logging.Handler):
 def _quiet_runtime() -> Runtime:
     # Core would log every failed task to stderr on its own; the report says it once, better.
     return Runtime(telemetry=TelemetryConfig(logging=None, metrics=None))
+
+
+def replay_files(
+    paths: Sequence[str],
+    workflows: Sequence[type],
+    *,
+    hash_seeds: int = 0,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> ReplayReport:
+    """Replay every history in these files and folders against these workflow classes."""
+    return report(
+        history_files.read_files(paths), workflows, hash_seeds=hash_seeds, timeout=timeout
+    )
+
+
+def report(
+    histories: Sequence[History],
+    workflows: Sequence[type],
+    *,
+    hash_seeds: int = 0,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> ReplayReport:
+    """Replay loaded histories; with `hash_seeds`, in that many fresh processes (seeds.py)."""
+    if hash_seeds:
+        return ReplayReport(seeds.replay(histories, workflows, hash_seeds, timeout))
+    return ReplayReport(run(histories, workflows, timeout=timeout))
 
 
 def run(

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from mcp_server.replay import replay_files, report
-from mcp_server.replay.engine import DEFAULT_TIMEOUT
+from mcp_server.replay import report
+from mcp_server.replay.engine import DEFAULT_TIMEOUT, replay_files
 
 
 def assert_replays(

@@ -20,7 +20,8 @@ from typing import Any
 from temporalio.testing import WorkflowEnvironment
 
 
-def _binary(name: str) -> str:
+def binary(name: str) -> str:
+    """The path of a console script installed by a dev dependency (temporal, temporal-test-server)."""
     found = shutil.which(name) or str(Path(sys.executable).parent / name)
     if not os.path.exists(found):
         raise SystemExit(f"pack_bootstrap: {name} is not installed (pip install the dev extras)")
@@ -32,11 +33,11 @@ def patch() -> None:
     local = WorkflowEnvironment.start_local.__func__  # type: ignore[attr-defined]
 
     async def start_time_skipping(cls: type, *args: Any, **kwargs: Any) -> WorkflowEnvironment:
-        kwargs.setdefault("test_server_existing_path", _binary("temporal-test-server"))
+        kwargs.setdefault("test_server_existing_path", binary("temporal-test-server"))
         return await time_skipping(cls, *args, **kwargs)
 
     async def start_local(cls: type, *args: Any, **kwargs: Any) -> WorkflowEnvironment:
-        kwargs.setdefault("dev_server_existing_path", _binary("temporal"))
+        kwargs.setdefault("dev_server_existing_path", binary("temporal"))
         kwargs.setdefault("ui", False)
         return await local(cls, *args, **kwargs)
 

@@ -30,12 +30,14 @@ GENERATION_SEED = "0"  # the PYTHONHASHSEED the histories are made under
 @pytest.fixture(scope="session")
 def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("histories")
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, str(HERE / "make_histories.py"), str(out)],
-        check=True,
+        capture_output=True,  # the SDK's core logs a warning per worker against the test server
+        text=True,
         env={**os.environ, "PYTHONHASHSEED": GENERATION_SEED},
         timeout=300,
     )
+    assert done.returncode == 0, done.stderr
     return out
 
 
@@ -482,6 +484,30 @@ def test_module_that_raises_on_import_reports_its_own_error(
         err
         == f"temporal-pro: error: --workflows {broken}: importing broken_flows failed: RuntimeError: DATABASE_URL is not set\n"
     )
+
+
+def test_workflow_the_sandbox_rejects_at_import_is_a_one_line_error(
+    capsys: pytest.CaptureFixture[str], made: Path, tmp_path: Path
+) -> None:
+    flows = tmp_path / "clock_at_import.py"
+    flows.write_text(
+        "from datetime import datetime\n"
+        "from temporalio import workflow\n"
+        "STARTED = datetime.now()\n"
+        "@workflow.defn(name='Order')\n"
+        "class Order:\n"
+        "    @workflow.run\n"
+        "    async def run(self, order_id: str) -> str:\n"
+        "        return order_id\n"
+    )
+    code = main(["replay", str(made / "order.json"), "-w", str(flows)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(
+        "temporal-pro: error: --workflows: RuntimeError: Failed validating workflow Order: "
+        "RestrictedWorkflowAccessError: Cannot access datetime.datetime.now"
+    )
+    assert err.count("\n") == 1
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import subprocess
 import sys
 import time
@@ -23,12 +22,7 @@ sys.path.insert(0, str(HERE))
 
 import orders  # noqa: E402
 from activities import ALL  # noqa: E402
-
-
-def _binary(name: str) -> str:
-    found = shutil.which(name) or str(Path(sys.executable).parent / name)
-    assert Path(found).exists(), f"{name} is not installed (pip install the dev extras)"
-    return found
+from pack_bootstrap import binary  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +30,7 @@ def server() -> Iterator[str]:
     """The dev server's address, once two `Fanout` runs have completed there."""
     loop = asyncio.new_event_loop()
     env = loop.run_until_complete(
-        WorkflowEnvironment.start_local(dev_server_existing_path=_binary("temporal"), ui=False)
+        WorkflowEnvironment.start_local(dev_server_existing_path=binary("temporal"), ui=False)
     )
 
     async def run_workflows() -> None:
@@ -128,7 +122,7 @@ def test_temporal_workflow_show_output_replays(
 ) -> None:
     shown = subprocess.run(
         [
-            _binary("temporal"),
+            binary("temporal"),
             "workflow",
             "show",
             "--address",

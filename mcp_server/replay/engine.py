@@ -23,7 +23,7 @@ from temporalio.worker import Replayer
 from mcp_server.replay import explain, seeds
 from mcp_server.replay import histories as history_files
 from mcp_server.replay.histories import History
-from mcp_server.replay.models import ReplayReport, ReplayResult
+from mcp_server.replay.models import ReplayError, ReplayReport, ReplayResult
 from mcp_server.replay.workflows import registered_types
 
 # One history may take a while (each activation may run up to the SDK's 2 s deadlock detector);
@@ -180,7 +180,12 @@ async def _replay_batch(
             yield history
 
     context = replayer.workflow_replay_iterator(feed())
-    outcomes = await context.__aenter__()
+    try:
+        outcomes = await context.__aenter__()
+    except Exception as error:  # the sandbox validates each workflow by importing its module
+        cause = error.__cause__ or error.__context__
+        why = f": {_first_line(cause)}" if cause else ""
+        raise ReplayError(f"--workflows: {_first_line(error)}{why}") from None
     iterator = aiter(outcomes)
     while True:
         try:

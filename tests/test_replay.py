@@ -108,6 +108,12 @@ def test_unchanged_and_patched_code_replays(
     assert code == 0
 
 
+@pytest.mark.parametrize("spec", ["orders:Order", str(ORDERS) + ":Order", "orders.py:Order"])
+def test_workflow_spec_forms(capsys: pytest.CaptureFixture[str], made: Path, spec: str) -> None:
+    code, report = replay(capsys, str(made / "order.json"), "-w", spec, "-w", "orders:Shipping")
+    assert (code, report["results"][0]["status"]) == (0, "ok")
+
+
 # -- each way of breaking replay: the event, the causes, and the call site -------------------------
 
 BREAKING = [
@@ -198,6 +204,20 @@ def test_breaking_change_is_explained(
         "column": 9 if call.startswith("return") else 15,
     }
     assert report["summary"] == {"total": 1, "ok": 0, "failed": 1}
+
+
+def test_patch_lifecycle(capsys: pytest.CaptureFixture[str], made: Path) -> None:
+    """patched() -> deprecate_patch() -> removal, against a history recorded with the patch."""
+    patched = str(made / "order-patched.json")
+    for cls in ("ActivityAddedPatched", "ActivityAddedDeprecated"):
+        code, report = replay(capsys, patched, "-w", f"orders.py:{cls}", "-w", "orders.py:Shipping")
+        assert (code, report["results"][0]["status"]) == (0, "ok"), cls
+    code, report = replay(capsys, patched, "-w", "orders.py:Order", "-w", "orders.py:Shipping")
+    [result] = report["results"]
+    assert (code, result["status"], result["event_id"]) == (1, "nondeterminism", 5)
+    assert "Non-deprecated patch marker encountered for change email-first" in result["message"]
+    assert result["explanation"].startswith("Event 5 (MarkerRecorded) recorded patch 'email-first'")
+    assert "deprecate_patch('email-first')" in result["likely_causes"][0]
 
 
 def test_text_report_names_event_causes_and_code(

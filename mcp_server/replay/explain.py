@@ -110,131 +110,144 @@ _TYPE_MISMATCH = re.compile(
     r"does not match (?:activity|child workflow) \2 of (?:local activity |activity )?command "
     r"'([^']*)'"
 )
-_DOES_NOT_HANDLE = re.compile(r"(.+?) machine (?:does not|cannot) handle this event")
-_EVENT_ID = re.compile(r"HistoryEvent\(id: (\d+)|event_id: (\d+)")
-_NO_COMMAND = re.compile(r"No command scheduled for event")
 _MISSING_MACHINE = re.compile(r"Missing associated machine for (\w+)\((\d+)\)")
 _PATCH_MARKER = re.compile(r"patch marker encountered for change ([^,]+),")
+_WRONG_COMMAND = re.compile(
+    r"(?:(.+?) machine (?:does not|cannot) handle this event|No command scheduled for event)"
+    r".*?(?:HistoryEvent\(id: (\d+)|event_id: (\d+))"
+)
+
+# A handler fills in the event and the explanation from its message shape, and returns the kind
+# of command the code issued instead (and its name, when known), to look up its call sites.
+_Handler = Callable[[re.Match[str], ReplayResult, list[HistoryEvent]], tuple[str, str]]
 
 
 def _explain_nondeterminism(result: ReplayResult, events: list[HistoryEvent]) -> tuple[str, str]:
-    """Fill in the event and the explanation; return the kind of command the code issued instead
-    (and its name, when known), to look up its call sites."""
     text = result.message.split("Nondeterminism error: ", 1)[-1]
-    by_id = {event.event_id: event for event in events}
-    kind, name = "", ""
-    if found := _TYPE_MISMATCH.search(text):
-        machine, field, recorded, issued = found.groups()
-        kind = CHILD if machine == "Child workflow" else ACTIVITY
-        event = _first(
-            events,
-            lambda e: (
-                _subject(e) == (kind, recorded) or (field == "id" and _identifier(e) == recorded)
-            ),
-        )
-        if event is None and machine == "Activity":
-            kind = LOCAL_ACTIVITY
-            event = _first(events, lambda e: _subject(e) == (LOCAL_ACTIVITY, recorded))
-        name = issued if field == "type" else ""
-        result.event_id = event.event_id if event else None
-        what = f"{kind} {field} '{recorded}'"
-        result.explanation = (
-            f"{_where(event)} recorded {what}; replaying the code issued {kind} {field} "
-            f"'{issued}' in its place."
-        )
-        if field == "type":
-            result.likely_causes = [
-                f"{_a(kind)} was added, removed or reordered before this point without {_PATCHED}",
-                f"the {kind} type changed from '{recorded}' to '{issued}' (renamed, or a "
-                f"different {kind} is called) without {_PATCHED}",
-            ]
-        else:
-            result.likely_causes = [
-                f"the {kind} id is computed differently now (an explicit id changed, or it uses "
-                "time, randomness or a counter that is not replay-safe)",
-                f"{_a(kind)} was added, removed or reordered before this point without {_PATCHED}",
-            ]
-    elif found := _MISSING_MACHINE.search(text):
-        # Core found a recorded command (e.g. a local activity marker) the code no longer issues.
-        machine, seq = found.groups()
-        if machine == "LocalActivity":
-            event = _first(events, lambda e: _marker(e).get("seq") == int(seq))
-            recorded = _subject(event)[1] if event else ""
-            result.event_id = event.event_id if event else None
-            result.explanation = (
-                f"{_where(event)} recorded local activity '{recorded}'; replaying the code did not "
-                "run that local activity."
-            )
-            result.likely_causes = [
-                f"local activity '{recorded}' became a regular activity (execute_activity) "
-                f"without {_PATCHED}",
-                f"local activity '{recorded}' was removed or moved without {_PATCHED}",
-            ]
-            kind, name = ACTIVITY, recorded
-        else:
-            result.explanation = (
-                f"History records a {machine} command that the code no longer issues."
-            )
-            result.likely_causes = [f"a command was removed or moved without {_PATCHED}"]
-    elif found := _PATCH_MARKER.search(text):
-        patch = found.group(1).strip()
-        event = _first(events, lambda e: _marker(e).get("id") == patch)
-        result.event_id = event.event_id if event else None
-        result.explanation = (
-            f"{_where(event)} recorded patch '{patch}'; the code no longer calls "
-            f"workflow.patched('{patch}') at that point."
-        )
+    for pattern, handler in _SHAPES:
+        if found := pattern.search(text):
+            return handler(found, result, events)
+    result.explanation = "Replaying the code issued other commands than the history recorded."
+    result.likely_causes = [
+        f"a command (activity, timer, child workflow) was added, removed or reordered without "
+        f"{_PATCHED}"
+    ]
+    return "", ""
+
+
+def _type_mismatch(
+    found: re.Match[str], result: ReplayResult, events: list[HistoryEvent]
+) -> tuple[str, str]:
+    """Same kind of command, another activity or child workflow type (or id)."""
+    machine, field, recorded, issued = found.groups()
+    kind = CHILD if machine == "Child workflow" else ACTIVITY
+    event = _first(
+        events,
+        lambda e: _subject(e) == (kind, recorded) or (field == "id" and _identifier(e) == recorded),
+    )
+    if event is None and machine == "Activity":
+        kind = LOCAL_ACTIVITY
+        event = _first(events, lambda e: _subject(e) == (LOCAL_ACTIVITY, recorded))
+    result.event_id = event.event_id if event else None
+    result.explanation = (
+        f"{_where(event)} recorded {kind} {field} '{recorded}'; replaying the code issued {kind} "
+        f"{field} '{issued}' in its place."
+    )
+    reordered = f"{_a(kind)} was added, removed or reordered before this point without {_PATCHED}"
+    if field == "id":
         result.likely_causes = [
-            f"workflow.patched('{patch}') was removed while workflows that recorded it still "
-            f"run: switch to workflow.deprecate_patch('{patch}') and remove that only once they "
-            "have finished",
-            "the patch id was renamed",
+            f"the {kind} id is computed differently now (an explicit id changed, or it uses "
+            "time, randomness or a counter that is not replay-safe)",
+            reordered,
         ]
-        kind, name = PATCH, ""
-    elif (event_match := _EVENT_ID.search(text)) and (
-        _DOES_NOT_HANDLE.search(text) or _NO_COMMAND.search(text)
-    ):
-        event = by_id.get(int(event_match.group(1) or event_match.group(2)))
-        result.event_id = event.event_id if event else None
-        recorded_kind, recorded = _subject(event)
-        recorded_what = f"{recorded_kind} '{recorded}'" if recorded else recorded_kind
-        machine = _DOES_NOT_HANDLE.search(text)
-        issued = _MACHINES.get(machine.group(1), machine.group(1).lower()) if machine else ""
-        if issued == COMPLETE:
-            result.explanation = (
-                f"{_where(event)} recorded {recorded_what}; replaying the code finished the "
-                "workflow there instead."
-            )
-            result.likely_causes = [
-                f"the {recorded_what} at the end was removed or made conditional without "
-                f"{_PATCHED}",
-                "the workflow now returns (or raises) earlier than it did",
-            ]
-        elif issued:
-            result.explanation = (
-                f"{_where(event)} recorded {recorded_what}; replaying the code issued "
-                f"{_a(issued)} there instead."
-            )
-            result.likely_causes = _swap_causes(recorded_kind, recorded, issued)
-        else:
-            result.explanation = (
-                f"{_where(event)} recorded {recorded_what}; replaying the code issued no command "
-                "for it."
-            )
-            result.likely_causes = [
-                f"the {recorded_what} was removed or moved without {_PATCHED}",
-                "the code now waits on something else at this point",
-            ]
-        kind, name = (issued, "") if issued else (recorded_kind, recorded)
+        return kind, ""
+    result.likely_causes = [
+        reordered,
+        f"the {kind} type changed from '{recorded}' to '{issued}' (renamed, or a different "
+        f"{kind} is called) without {_PATCHED}",
+    ]
+    return kind, issued
+
+
+def _missing_machine(
+    found: re.Match[str], result: ReplayResult, events: list[HistoryEvent]
+) -> tuple[str, str]:
+    """A recorded command (a local activity marker) that the code no longer issues."""
+    machine, seq = found.groups()
+    if machine != "LocalActivity":
+        result.explanation = f"The history records a {machine} the code no longer issues."
+        result.likely_causes = [f"a command was removed or moved without {_PATCHED}"]
+        return "", ""
+    event = _first(events, lambda e: _marker(e).get("seq") == int(seq))
+    recorded = _subject(event)[1] if event else ""
+    result.event_id = event.event_id if event else None
+    result.explanation = (
+        f"{_where(event)} recorded local activity '{recorded}'; replaying the code did not run "
+        "that local activity."
+    )
+    result.likely_causes = [
+        f"local activity '{recorded}' became a regular activity (execute_activity) without "
+        f"{_PATCHED}",
+        f"local activity '{recorded}' was removed or moved without {_PATCHED}",
+    ]
+    return ACTIVITY, recorded
+
+
+def _patch_marker(
+    found: re.Match[str], result: ReplayResult, events: list[HistoryEvent]
+) -> tuple[str, str]:
+    """A patch marker in the history, and no `patched()` call for it in the code."""
+    patch = found.group(1).strip()
+    event = _first(events, lambda e: _subject(e) == (PATCH, patch))
+    result.event_id = event.event_id if event else None
+    result.explanation = (
+        f"{_where(event)} recorded patch '{patch}'; the code no longer calls "
+        f"workflow.patched('{patch}') at that point."
+    )
+    result.likely_causes = [
+        f"workflow.patched('{patch}') was removed while workflows that recorded it still run: "
+        f"switch to workflow.deprecate_patch('{patch}') and remove that only once they have "
+        "finished",
+        "the patch id was renamed",
+    ]
+    return PATCH, ""
+
+
+def _wrong_command(
+    found: re.Match[str], result: ReplayResult, events: list[HistoryEvent]
+) -> tuple[str, str]:
+    """Another kind of command than the history's (or none): core names the event by id."""
+    machine, event_id = found.group(1), int(found.group(2) or found.group(3))
+    event = _first(events, lambda e: e.event_id == event_id)
+    result.event_id = event_id
+    recorded_kind, recorded = _subject(event)
+    recorded_what = f"{recorded_kind} '{recorded}'" if recorded else recorded_kind
+    issued = _MACHINES.get(machine, machine.lower()) if machine else ""
+    where = f"{_where(event)} recorded {recorded_what}; replaying the code"
+    if issued == COMPLETE:
+        result.explanation = f"{where} finished the workflow there instead."
+        result.likely_causes = [
+            f"the {recorded_what} at the end was removed or made conditional without {_PATCHED}",
+            "the workflow now returns (or raises) earlier than it did",
+        ]
+    elif issued:
+        result.explanation = f"{where} issued {_a(issued)} there instead."
+        result.likely_causes = _swap_causes(recorded_kind, recorded, issued)
     else:
-        result.explanation = (
-            "Replaying the code issued different commands than the history recorded."
-        )
+        result.explanation = f"{where} issued no command for it."
         result.likely_causes = [
-            f"a command (activity, timer, child workflow) was added, removed or reordered without "
-            f"{_PATCHED}"
+            f"the {recorded_what} was removed or moved without {_PATCHED}",
+            "the code now waits on something else at this point",
         ]
-    return kind, name
+    return (issued, "") if issued else (recorded_kind, recorded)
+
+
+_SHAPES: list[tuple[re.Pattern[str], _Handler]] = [
+    (_TYPE_MISMATCH, _type_mismatch),
+    (_MISSING_MACHINE, _missing_machine),
+    (_PATCH_MARKER, _patch_marker),
+    (_WRONG_COMMAND, _wrong_command),
+]
 
 
 def _swap_causes(recorded_kind: str, recorded: str, issued: str) -> list[str]:

@@ -8,6 +8,7 @@ Writes, with `WorkflowHistory.to_json()`:
   order-partial.json  an `Order` whose timer fired while no worker ran: the history ends in the
                       middle of a workflow task (TIMER_FIRED, WORKFLOW_TASK_SCHEDULED)
   fanout.json         a `Fanout` over four channels; its activity order depends on the hash seed
+  order-patched.json  an `ActivityAddedPatched` run: the history has the "email-first" patch marker
   orders/NNNN.json    with --orders N, N more completed `Order` runs
 """
 
@@ -24,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from activities import ALL
-from orders import Express, Fanout, Order, Shipping
+from orders import ActivityAddedPatched, Express, Fanout, Order, Shipping
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -85,6 +86,19 @@ async def make(out: Path, orders: int = 0) -> None:
                 )
                 await handle.result()
                 await save(handle, out / "orders" / f"{n:04}.json")
+
+        async with Worker(
+            client,
+            task_queue="patched",
+            workflows=[ActivityAddedPatched, Shipping],
+            activities=ALL,
+            max_cached_workflows=0,
+        ):
+            handle = await client.start_workflow(
+                ActivityAddedPatched.run, "o-2", id="order-patched", task_queue="patched"
+            )
+            await handle.result()
+            await save(handle, out / "order-patched.json")
 
         # The partial history: run until the timer starts, stop the worker, then let the timer fire.
         queue = f"partial-{uuid.uuid4()}"

@@ -86,6 +86,22 @@ class ActivityAddedPatched:
 
 
 @workflow.defn(name="Order")
+class ActivityAddedDeprecated:
+    """The next step after ActivityAddedPatched: every running workflow has the patch now."""
+
+    @workflow.run
+    async def run(self, order_id: str) -> str:
+        workflow.deprecate_patch("email-first")
+        await workflow.execute_activity(send_email, order_id, start_to_close_timeout=T)
+        await workflow.execute_activity(reserve_inventory, order_id, start_to_close_timeout=T)
+        await workflow.execute_local_activity(quote_price, order_id, start_to_close_timeout=T)
+        await workflow.sleep(timedelta(minutes=5))
+        await workflow.execute_child_workflow(Shipping.run, order_id, id=f"ship-{order_id}")
+        await workflow.execute_activity(charge_card, order_id, start_to_close_timeout=T)
+        return "done"
+
+
+@workflow.defn(name="Order")
 class ActivityRemoved:
     @workflow.run
     async def run(self, order_id: str) -> str:

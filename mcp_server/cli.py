@@ -116,6 +116,12 @@ def _add_replay(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         help="a file, a module, or either with :Class (repeatable); every @workflow.defn class "
         "found is registered",
     )
+    replay.add_argument(
+        "--data-converter",
+        metavar="SPEC",
+        help="module:name of your workers' DataConverter (or a function returning it), with "
+        "its codecs",
+    )
     replay.add_argument("--format", choices=("text", "json"), default="text")
     replay.add_argument(
         "--hash-seeds",
@@ -209,6 +215,7 @@ def _replay(args: argparse.Namespace) -> int:
     import asyncio
 
     from mcp_server.replay import engine, histories, live, report, workflows
+    from mcp_server.replay.models import ReplayOptions
 
     if args.hash_seeds < 0:
         raise _Usage(f"temporal-pro replay: --hash-seeds must be 0 or more, not {args.hash_seeds}")
@@ -248,7 +255,10 @@ def _replay(args: argparse.Namespace) -> int:
                 limit=args.limit,
             )
         )
-    result = engine.report(items, classes, hash_seeds=args.hash_seeds, timeout=args.timeout)
+    options = ReplayOptions(args.hash_seeds, args.timeout, args.data_converter)
+    if args.data_converter:
+        workflows.load_data_converter(args.data_converter)  # a bad one fails before any replay
+    result = engine.report(items, classes, options)
     print(report.json_text(result) if args.format == "json" else report.text(result))
     return EXIT_FINDINGS if result.failed else EXIT_CLEAN
 

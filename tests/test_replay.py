@@ -273,6 +273,37 @@ def test_task_failure_in_a_partial_history_that_the_bare_replayer_passes(
     ]
 
 
+def test_histories_of_workers_with_a_codec_need_their_data_converter(
+    capsys: pytest.CaptureFixture[str], made: Path
+) -> None:
+    encoded = str(made / "order-encoded.json")
+    code, report = replay(capsys, encoded, "-w", "orders.py:Order", "-w", "orders.py:Shipping")
+    [result] = report["results"]
+    assert (code, result["status"]) == (1, "task-failure")
+    assert "--data-converter" in result["likely_causes"][0]
+    code, report = replay(
+        capsys,
+        encoded,
+        "-w",
+        "orders.py:Order",
+        "-w",
+        "orders.py:Shipping",
+        "--data-converter",
+        "codec:converter",
+    )
+    assert (code, report["results"][0]["status"]) == (0, "ok")
+    assert (
+        main(
+            ["replay", encoded, "-w", "orders.py:Order", "--data-converter", "codec:ReversingCodec"]
+        )
+        == 2
+    )
+    assert (
+        capsys.readouterr().err
+        == "temporal-pro: error: --data-converter codec:ReversingCodec: not a temporalio.converter.DataConverter (nor a function returning one)\n"
+    )
+
+
 def test_activity_without_timeout_is_a_task_failure(
     capsys: pytest.CaptureFixture[str], made: Path
 ) -> None:

@@ -17,18 +17,22 @@ from functools import cache
 
 import temporalio.exceptions
 import temporalio.workflow
+from temporalio.converter import DataConverter
 from temporalio.runtime import Runtime, TelemetryConfig
 from temporalio.worker import Replayer
 
 from mcp_server.replay import explain, seeds
 from mcp_server.replay import histories as history_files
 from mcp_server.replay.histories import History
-from mcp_server.replay.models import ReplayError, ReplayReport, ReplayResult
-from mcp_server.replay.workflows import registered_types
-
-# One history may take a while (each activation may run up to the SDK's 2 s deadlock detector);
-# past this the workflow is taken to block forever and the run goes on with the next history.
-DEFAULT_TIMEOUT = 60.0
+from mcp_server.replay.models import (
+    DEFAULT_OPTIONS,
+    DEFAULT_TIMEOUT,
+    ReplayError,
+    ReplayOptions,
+    ReplayReport,
+    ReplayResult,
+)
+from mcp_server.replay.workflows import load_data_converter, registered_types
 
 _CORE_MESSAGE = re.compile(r'message: "((?:[^"\\]|\\.)*)"')
 _EVICTION_REASON = re.compile(r"^(\d+): ")
@@ -64,41 +68,39 @@ def _quiet_runtime() -> Runtime:
 
 
 def replay_files(
-    paths: Sequence[str],
-    workflows: Sequence[type],
-    *,
-    hash_seeds: int = 0,
-    timeout: float = DEFAULT_TIMEOUT,
+    paths: Sequence[str], workflows: Sequence[type], options: ReplayOptions = DEFAULT_OPTIONS
 ) -> ReplayReport:
     """Replay every history in these files and folders against these workflow classes."""
-    return report(
-        history_files.read_files(paths), workflows, hash_seeds=hash_seeds, timeout=timeout
-    )
+    return report(history_files.read_files(paths), workflows, options)
 
 
 def report(
     histories: Sequence[History],
     workflows: Sequence[type],
-    *,
-    hash_seeds: int = 0,
-    timeout: float = DEFAULT_TIMEOUT,
+    options: ReplayOptions = DEFAULT_OPTIONS,
 ) -> ReplayReport:
-    """Replay loaded histories; with `hash_seeds`, in that many fresh processes (seeds.py)."""
-    if hash_seeds:
-        return ReplayReport(seeds.replay(histories, workflows, hash_seeds, timeout))
-    return ReplayReport(run(histories, workflows, timeout=timeout))
+    if options.hash_seeds:
+        return ReplayReport(seeds.replay(histories, workflows, options))
+    return ReplayReport(run(histories, workflows, options))
 
 
 def run(
-    histories: Sequence[History], workflows: Sequence[type], *, timeout: float = DEFAULT_TIMEOUT
+    histories: Sequence[History],
+    workflows: Sequence[type],
+    options: ReplayOptions = DEFAULT_OPTIONS,
 ) -> list[ReplayResult]:
     """`replay` on an event loop of its own. Unlike `asyncio.run`, this does not wait for the
     tasks left behind by a workflow that blocked past the timeout: they never finish."""
+    converter = (
+        load_data_converter(options.data_converter)
+        if options.data_converter
+        else DataConverter.default
+    )
     loop = asyncio.new_event_loop()
     abandoned: list[Replayer] = []
     try:
         return loop.run_until_complete(
-            replay(histories, workflows, timeout=timeout, abandoned=abandoned)
+            replay(histories, workflows, options.timeout, converter, abandoned)
         )
     finally:
         if not abandoned:
@@ -111,13 +113,12 @@ def run(
 async def replay(
     histories: Sequence[History],
     workflows: Sequence[type],
-    *,
     timeout: float = DEFAULT_TIMEOUT,
-    explain_failures: bool = True,
+    data_converter: DataConverter = DataConverter.default,
     abandoned: list[Replayer] | None = None,
 ) -> list[ReplayResult]:
-    """One result per history, in order. Nothing here raises for a bad history. Replayers given
-    up on (see `_replay_batch`) are added to `abandoned`."""
+    """One result per history, in order; failures explained. Nothing here raises for a bad
+    history. Replayers given up on (see `_replay_batch`) are added to `abandoned`."""
     abandoned = [] if abandoned is None else abandoned
     known = registered_types(workflows)
     results: dict[int, ReplayResult] = {}
@@ -141,33 +142,33 @@ async def replay(
     propagate, sdk_logger.propagate = sdk_logger.propagate, False
     try:
         while queue:
-            stuck = await _replay_batch(histories, queue, workflows, failures, timeout, results)
-            if stuck is not None:
-                abandoned.append(stuck)
+            replayer = Replayer(
+                workflows=workflows, data_converter=data_converter, runtime=_quiet_runtime()
+            )
+            if await _replay_batch(replayer, histories, queue, failures, timeout, results):
+                abandoned.append(replayer)
     finally:
         sdk_logger.removeHandler(failures)
         sdk_logger.propagate = propagate
 
     ordered = [results[index] for index in range(len(histories))]
-    if explain_failures:
-        for index, result in enumerate(ordered):
-            if result.status in ("nondeterminism", "task-failure"):
-                explain.explain(result, histories[index], workflows)
+    for index, result in enumerate(ordered):
+        if result.status in ("nondeterminism", "task-failure"):
+            explain.explain(result, histories[index], workflows)
     return ordered
 
 
 async def _replay_batch(
+    replayer: Replayer,
     histories: Sequence[History],
     queue: deque[int],
-    workflows: Sequence[type],
     failures: _TaskFailures,
     timeout: float,
     results: dict[int, ReplayResult],
-) -> Replayer | None:
-    """Replay the queued histories with one `Replayer` until done, or until one of them does not
-    finish in time: that one is reported, and the `Replayer` (its thread is stuck) is returned
-    to be abandoned; the caller starts a fresh one for the rest."""
-    replayer = Replayer(workflows=workflows, runtime=_quiet_runtime())
+) -> bool:
+    """Replay the queued histories until done (False), or until one of them does not finish in
+    time (True): that one is reported, and the caller abandons this Replayer (its thread is
+    stuck) and starts a fresh one for the rest."""
     current: list[int] = []
 
     async def feed() -> AsyncIterator[temporalio.client.WorkflowHistory]:
@@ -200,12 +201,12 @@ async def _replay_batch(
                 f"replay did not finish within {timeout:g} s: the workflow blocks without "
                 "yielding to the event loop",
             )
-            return replayer  # closing it would wait on the stuck thread
+            return True  # closing it would wait on the stuck thread
         index = current[0]
         task_error = failures.by_run.get(outcome.history.run_id)
         results[index] = _classify(histories[index], outcome.replay_failure, task_error)
     await context.__aexit__(None, None, None)
-    return None
+    return False
 
 
 def _classify(

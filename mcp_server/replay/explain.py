@@ -294,6 +294,16 @@ def _explain_task_failure(result: ReplayResult, events: list[HistoryEvent]) -> N
             "a blocking call (time.sleep, a lock, a network call) in workflow code or a "
             "passed-through module",
         ]
+    elif "Failed decoding" in message or "payload" in message.lower():
+        result.explanation = (
+            "The workflow's inputs or results in the history cannot be decoded with this data "
+            "converter."
+        )
+        result.likely_causes = [
+            "the workers use a custom DataConverter or payload codec (encryption, compression): "
+            "pass it with --data-converter module:name",
+            "a workflow or activity signature changed in a way the recorded payloads no longer fit",
+        ]
     elif "start_to_close_timeout or schedule_to_close_timeout" in message:
         result.explanation = "An activity is started without a timeout, which the SDK refuses."
         result.likely_causes = [

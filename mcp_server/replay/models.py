@@ -10,6 +10,21 @@ Status = Literal[
 ]
 
 
+# One history may take a while (each activation may run up to the SDK's 2 s deadlock detector);
+# past this the workflow is taken to block forever and the run goes on with the next history.
+DEFAULT_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class ReplayOptions:
+    hash_seeds: int = 0  # > 0: replay in that many processes, PYTHONHASHSEED=1..N (seeds.py)
+    timeout: float = DEFAULT_TIMEOUT  # per history
+    data_converter: str | None = None  # module:name of the worker's DataConverter (codecs)
+
+
+DEFAULT_OPTIONS = ReplayOptions()
+
+
 class ReplayError(Exception):
     """Bad input that stops the whole run (workflow code, server, options): one line, exit 2.
     A bad history is not one of these; it is an `invalid-history` result."""

@@ -19,17 +19,18 @@ from dataclasses import asdict
 from typing import Any
 
 from mcp_server.replay.histories import History, from_document
-from mcp_server.replay.models import CodeLocation, ReplayError, ReplayResult
+from mcp_server.replay.models import CodeLocation, ReplayError, ReplayOptions, ReplayResult
 
 
 def replay(
-    histories: Sequence[History], workflows: Sequence[type], seeds: int, timeout: float
+    histories: Sequence[History], workflows: Sequence[type], options: ReplayOptions
 ) -> list[ReplayResult]:
     job = json.dumps(
         {
             "sys_path": sys.path,
             "workflows": [f"{cls.__module__}:{cls.__qualname__}" for cls in workflows],
-            "timeout": timeout,
+            "timeout": options.timeout,
+            "data_converter": options.data_converter,
             "histories": [
                 {
                     "name": item.name,
@@ -42,6 +43,7 @@ def replay(
             ],
         }
     )
+    seeds = options.hash_seeds
     with ThreadPoolExecutor(max(1, min(seeds, os.cpu_count() or 1))) as pool:
         runs = list(pool.map(lambda seed: _child(job, seed), range(1, seeds + 1)))
     return [
@@ -111,7 +113,8 @@ def _main() -> None:
         else from_document(row["name"], row["workflow_id"], row["document"], None)
         for row in job["histories"]
     ]
-    results = engine.run(items, classes, timeout=job["timeout"])
+    options = ReplayOptions(timeout=job["timeout"], data_converter=job["data_converter"])
+    results = engine.run(items, classes, options)
     print(json.dumps([asdict(result) for result in results]))
     sys.stdout.flush()
     os._exit(0)  # skip tearing down a Replayer that a blocked workflow may still hold

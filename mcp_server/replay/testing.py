@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mcp_server.replay import report
-from mcp_server.replay.engine import DEFAULT_TIMEOUT, replay_files
+from mcp_server.replay.engine import replay_files
+from mcp_server.replay.models import DEFAULT_TIMEOUT, ReplayOptions
 
 
 def assert_replays(
@@ -26,12 +27,13 @@ def assert_replays(
     *,
     hash_seeds: int = 0,
     timeout: float = DEFAULT_TIMEOUT,
+    data_converter: str | None = None,
 ) -> None:
-    """Raise AssertionError, with the text report, unless every history under `paths` replays."""
+    """Raise AssertionError, with the text report, unless every history under `paths` replays.
+    `data_converter` is the worker's, as "module:name"; the other options are the CLI's."""
     listed = [paths] if isinstance(paths, (str, Path)) else list(paths)
-    result = replay_files(
-        [str(path) for path in listed], workflows, hash_seeds=hash_seeds, timeout=timeout
-    )
+    options = ReplayOptions(hash_seeds, timeout, data_converter)
+    result = replay_files([str(path) for path in listed], workflows, options)
     if not result.results:
         raise AssertionError(f"no histories found in {', '.join(map(str, listed))}")
     if result.failed:

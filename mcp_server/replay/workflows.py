@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 
+from temporalio.converter import DataConverter
 from temporalio.workflow import _Definition
 
 from mcp_server.replay.models import ReplayError
@@ -61,18 +62,40 @@ def _classes(spec: str) -> list[type]:
     return list(dict.fromkeys(found))
 
 
-def _import(spec: str, target: str) -> ModuleType:
+def load_data_converter(spec: str) -> DataConverter:
+    """`module:name` or `file.py:name`: a DataConverter, or a function that returns one (the
+    worker's, codecs included, so that payloads decode as they do in production)."""
+    _importable(os.getcwd())
+    option = "--data-converter"
+    target, _, attribute = spec.rpartition(":")
+    if not target or not attribute:
+        raise ReplayError(f"{option} {spec}: expected module:name or file.py:name")
+    value = getattr(_import(spec, target, option), attribute, None)
+    if callable(value) and not isinstance(value, DataConverter):
+        try:
+            value = value()
+        except Exception as error:
+            raise ReplayError(f"{option} {spec}: calling it failed: {_describe(error)}") from None
+    if not isinstance(value, DataConverter):
+        raise ReplayError(
+            f"{option} {spec}: not a temporalio.converter.DataConverter "
+            f"(nor a function returning one)"
+        )
+    return value
+
+
+def _import(spec: str, target: str, option: str = "--workflows") -> ModuleType:
     path = Path(target)
     if target.endswith(".py") or path.exists():
         if not path.is_file():
-            raise ReplayError(f"--workflows {spec}: no such file")
+            raise ReplayError(f"{option} {spec}: no such file")
         path = path.resolve()
         _importable(str(path.parent))
         name = path.stem
         loaded = sys.modules.get(name)
         if loaded is not None and Path(getattr(loaded, "__file__", "") or "").resolve() != path:
             raise ReplayError(
-                f"--workflows {spec}: another module named '{name}' is already imported "
+                f"{option} {spec}: another module named '{name}' is already imported "
                 f"({loaded.__file__ or 'built in'}); rename the file or give its module path"
             )
     else:
@@ -82,10 +105,12 @@ def _import(spec: str, target: str) -> ModuleType:
     except BaseException as error:  # SystemExit and KeyboardInterrupt from module code too
         if isinstance(error, KeyboardInterrupt):
             raise
-        detail = str(error).splitlines()[0] if str(error) else ""
-        raise ReplayError(
-            f"--workflows {spec}: importing {name} failed: {type(error).__name__}: {detail}"
-        ) from None
+        raise ReplayError(f"{option} {spec}: importing {name} failed: {_describe(error)}") from None
+
+
+def _describe(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
 
 
 def _importable(folder: str) -> None:

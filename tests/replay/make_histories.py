@@ -9,6 +9,7 @@ Writes, with `WorkflowHistory.to_json()`:
                       middle of a workflow task (TIMER_FIRED, WORKFLOW_TASK_SCHEDULED)
   fanout.json         a `Fanout` over four channels; its activity order depends on the hash seed
   order-patched.json  an `ActivityAddedPatched` run: the history has the "email-first" patch marker
+  order-encoded.json  an `Order` run whose payloads went through codec.py's codec
   orders/NNNN.json    with --orders N, N more completed `Order` runs
 """
 
@@ -24,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import codec
 from activities import ALL
 from orders import ActivityAddedPatched, Express, Fanout, Order, Shipping
 from temporalio.client import Client, WorkflowHandle
@@ -99,6 +101,14 @@ async def make(out: Path, orders: int = 0) -> None:
             )
             await handle.result()
             await save(handle, out / "order-patched.json")
+
+        encoded = Client(**{**client.config(), "data_converter": codec.converter})
+        async with worker(encoded, "encoded"):
+            handle = await encoded.start_workflow(
+                Order.run, "o-3", id="order-encoded", task_queue="encoded"
+            )
+            await handle.result()
+            await save(handle, out / "order-encoded.json")
 
         # The partial history: run until the timer starts, stop the worker, then let the timer fire.
         queue = f"partial-{uuid.uuid4()}"

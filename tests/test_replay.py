@@ -206,6 +206,23 @@ def test_breaking_change_is_explained(
     assert report["summary"] == {"total": 1, "ok": 0, "failed": 1}
 
 
+def test_mismatch_in_a_loop_names_the_event_that_broke(
+    capsys: pytest.CaptureFixture[str], made: Path
+) -> None:
+    # Core's message names only the type, which all three scheduled events share; the engine
+    # replays prefixes to find which one breaks: the second item's.
+    events = json.loads((made / "batch.json").read_text())["events"]
+    scheduled = [
+        int(e["eventId"]) for e in events if e["eventType"] == "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED"
+    ]
+    assert len(scheduled) == 3
+    code, report = replay(capsys, str(made / "batch.json"), "-w", "orders.py:BatchAudited")
+    [result] = report["results"]
+    assert (code, result["status"], result["event_id"]) == (1, "nondeterminism", scheduled[1])
+    assert result["explanation"].startswith(f"Event {scheduled[1]} (ActivityTaskScheduled)")
+    assert result["code_locations"][0]["row"] == row_of("BatchAudited", "send_email")
+
+
 def test_patch_lifecycle(capsys: pytest.CaptureFixture[str], made: Path) -> None:
     """patched() -> deprecate_patch() -> removal, against a history recorded with the patch."""
     patched = str(made / "order-patched.json")

@@ -17,6 +17,7 @@ from functools import cache
 
 import temporalio.exceptions
 import temporalio.workflow
+from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
 from temporalio.runtime import Runtime, TelemetryConfig
 from temporalio.worker import Replayer
@@ -116,6 +117,7 @@ async def replay(
     timeout: float = DEFAULT_TIMEOUT,
     data_converter: DataConverter = DataConverter.default,
     abandoned: list[Replayer] | None = None,
+    explain_failures: bool = True,
 ) -> list[ReplayResult]:
     """One result per history, in order; failures explained. Nothing here raises for a bad
     history. Replayers given up on (see `_replay_batch`) are added to `abandoned`."""
@@ -152,10 +154,41 @@ async def replay(
         sdk_logger.propagate = propagate
 
     ordered = [results[index] for index in range(len(histories))]
+    if not explain_failures:
+        return ordered
     for index, result in enumerate(ordered):
+        if result.status == "nondeterminism":
+            result.event_id = await _failing_event(
+                histories[index], result, workflows, timeout, data_converter
+            )
         if result.status in ("nondeterminism", "task-failure"):
             explain.explain(result, histories[index], workflows)
     return ordered
+
+
+async def _failing_event(
+    item: History,
+    result: ReplayResult,
+    workflows: Sequence[type],
+    timeout: float,
+    data_converter: DataConverter,
+) -> int | None:
+    """The event a type mismatch concerns, which core's message does not name: the first of the
+    candidate events (those recording the type it names) whose history prefix fails to replay.
+    Core checks each event as it reaches it, so a prefix fails exactly when it includes it."""
+    assert item.history is not None
+    events = list(item.history.events)
+    for event_id in explain.mismatch_candidates(result.message, events):
+        prefix = History(
+            item.name,
+            item.workflow_id,
+            item.workflow_type,
+            WorkflowHistory(item.workflow_id, events[:event_id]),
+        )
+        [probe] = await replay([prefix], workflows, timeout, data_converter, explain_failures=False)
+        if probe.status == "nondeterminism":
+            return event_id
+    return None
 
 
 async def _replay_batch(
@@ -171,7 +204,7 @@ async def _replay_batch(
     stuck) and starts a fresh one for the rest."""
     current: list[int] = []
 
-    async def feed() -> AsyncIterator[temporalio.client.WorkflowHistory]:
+    async def feed() -> AsyncIterator[WorkflowHistory]:
         while queue:
             index = queue.popleft()
             current[:] = [index]

@@ -140,14 +140,11 @@ def _type_mismatch(
 ) -> tuple[str, str]:
     """Same kind of command, another activity or child workflow type (or id)."""
     machine, field, recorded, issued = found.groups()
-    kind = CHILD if machine == "Child workflow" else ACTIVITY
-    event = _first(
-        events,
-        lambda e: _subject(e) == (kind, recorded) or (field == "id" and _identifier(e) == recorded),
-    )
-    if event is None and machine == "Activity":
-        kind = LOCAL_ACTIVITY
-        event = _first(events, lambda e: _subject(e) == (LOCAL_ACTIVITY, recorded))
+    candidates = _mismatch_events(found, events)
+    # The engine has replayed prefixes to find the one that breaks (mismatch_candidates).
+    event = next((e for e in candidates if e.event_id == result.event_id), None)
+    event = event or (candidates[0] if candidates else None)
+    kind = _subject(event)[0] if event else (CHILD if machine == "Child workflow" else ACTIVITY)
     result.event_id = event.event_id if event else None
     result.explanation = (
         f"{_where(event)} recorded {kind} {field} '{recorded}'; replaying the code issued {kind} "
@@ -167,6 +164,21 @@ def _type_mismatch(
         f"{kind} is called) without {_PATCHED}",
     ]
     return kind, issued
+
+
+def mismatch_candidates(message: str, events: list[HistoryEvent]) -> list[int]:
+    """For a type (or id) mismatch, the ids of the events recording the type (or id) core names;
+    core's message does not say which of them broke."""
+    found = _TYPE_MISMATCH.search(message)
+    return [event.event_id for event in _mismatch_events(found, events)] if found else []
+
+
+def _mismatch_events(found: re.Match[str], events: list[HistoryEvent]) -> list[HistoryEvent]:
+    machine, field, recorded, _ = found.groups()
+    kinds = (CHILD,) if machine == "Child workflow" else (ACTIVITY, LOCAL_ACTIVITY)
+    if field == "id":
+        return [e for e in events if _subject(e)[0] in kinds and _identifier(e) == recorded]
+    return [e for e in events if _subject(e) in [(kind, recorded) for kind in kinds]]
 
 
 def _missing_machine(

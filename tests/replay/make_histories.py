@@ -10,6 +10,7 @@ Writes, with `WorkflowHistory.to_json()`:
   fanout.json         a `Fanout` over four channels; its activity order depends on the hash seed
   order-patched.json  an `ActivityAddedPatched` run: the history has the "email-first" patch marker
   order-encoded.json  an `Order` run whose payloads went through codec.py's codec
+  batch.json          a `Batch` of three items: one activity type, scheduled three times
   orders/NNNN.json    with --orders N, N more completed `Order` runs
 """
 
@@ -27,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import codec
 from activities import ALL
-from orders import ActivityAddedPatched, Express, Fanout, Order, Shipping
+from orders import ActivityAddedPatched, Batch, Express, Fanout, Order, Shipping
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -51,7 +52,7 @@ def worker(client: Client, task_queue: str) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[Order, Shipping, Express, Fanout],
+        workflows=[Order, Shipping, Express, Fanout, Batch],
         activities=ALL,
         max_cached_workflows=0,
     )
@@ -79,6 +80,12 @@ async def make(out: Path, orders: int = 0) -> None:
             )
             await handle.result()
             await save(handle, out / "fanout.json")
+
+            handle = await client.start_workflow(
+                Batch.run, ["a", "b", "c"], id="batch-1", task_queue="orders"
+            )
+            await handle.result()
+            await save(handle, out / "batch.json")
 
             # One at a time: with many in flight, the test server skips time while local
             # activities run, and they time out.

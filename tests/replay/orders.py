@@ -374,3 +374,27 @@ class FanoutEmailFirst:
             await workflow.execute_activity(NOTIFIERS[c], c, start_to_close_timeout=T)
             for c in sorted(channels)
         ]
+
+
+@workflow.defn
+class Batch:
+    """Reserves each item in turn: the same activity type again and again."""
+
+    @workflow.run
+    async def run(self, items: list[str]) -> int:
+        for item in items:
+            await workflow.execute_activity(reserve_inventory, item, start_to_close_timeout=T)
+        return len(items)
+
+
+@workflow.defn(name="Batch")
+class BatchAudited:
+    """Mails before every item but the first: where the second item was reserved, it mails."""
+
+    @workflow.run
+    async def run(self, items: list[str]) -> int:
+        for n, item in enumerate(items):
+            if n:
+                await workflow.execute_activity(send_email, item, start_to_close_timeout=T)
+            await workflow.execute_activity(reserve_inventory, item, start_to_close_timeout=T)
+        return len(items)

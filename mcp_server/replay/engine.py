@@ -32,6 +32,7 @@ from mcp_server.replay.models import (
     ReplayOptions,
     ReplayReport,
     ReplayResult,
+    one_line,
 )
 from mcp_server.replay.workflows import load_data_converter, registered_types
 
@@ -218,8 +219,8 @@ async def _replay_batch(
         outcomes = await context.__aenter__()
     except Exception as error:  # the sandbox validates each workflow by importing its module
         cause = error.__cause__ or error.__context__
-        why = f": {_first_line(cause)}" if cause else ""
-        raise ReplayError(f"--workflows: {_first_line(error)}{why}") from None
+        why = f": {one_line(cause)}" if cause else ""
+        raise ReplayError(f"--workflows: {one_line(error)}{why}") from None
     iterator = aiter(outcomes)
     while True:
         try:
@@ -248,7 +249,7 @@ def _classify(
     if isinstance(failure, temporalio.workflow.NondeterminismError):
         return _result(item, "nondeterminism", core_message(str(failure)))
     if task_error is not None:
-        result = _result(item, "task-failure", _first_line(task_error))
+        result = _result(item, "task-failure", one_line(task_error))
         result.code_locations = explain.traceback_locations(task_error)
         return result
     if failure is not None:
@@ -262,11 +263,6 @@ def core_message(text: str) -> str:
     if found:
         return _RUST_ESCAPE.sub(lambda m: _RUST_ESCAPES.get(m.group(1), m.group(1)), found.group(1))
     return _EVICTION_REASON.sub("", text).strip()
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
 def _result(item: History, status: str, message: str = "") -> ReplayResult:

@@ -17,7 +17,7 @@ from temporalio.envconfig import ClientConfig
 from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
 from mcp_server.replay.histories import History
-from mcp_server.replay.models import ReplayError
+from mcp_server.replay.models import ReplayError, one_line
 
 # A service that does not answer must not hang the run: connecting and each call get this long.
 CONNECT_TIMEOUT = 5.0
@@ -59,7 +59,7 @@ async def fetch(
                 f"--workflow-id {workflow_id}{run}: not found in namespace '{namespace}'"
             ) from None
         what = f"--workflow-id {workflow_id}" if workflow_id else f"--query {query!r}"
-        raise ReplayError(f"{what}: {_first_line(error)}") from None
+        raise ReplayError(f"{what}: {one_line(error, with_type=False)}") from None
     except (asyncio.TimeoutError, TimeoutError):
         raise ReplayError(f"the server at {server.address} stopped answering") from None
     if not found:
@@ -78,7 +78,7 @@ async def connect(server: Server) -> Client:
         ) from None
     except Exception as error:
         raise ReplayError(
-            f"cannot connect to Temporal at {address}: {_first_line(error)}"
+            f"cannot connect to Temporal at {address}: {one_line(error, with_type=False)}"
         ) from None
 
 
@@ -86,7 +86,9 @@ def _connect_config(server: Server) -> dict[str, Any]:
     try:
         config: dict[str, Any] = dict(ClientConfig.load_client_connect_config(server.profile))
     except Exception as error:
-        raise ReplayError(f"Temporal client configuration: {_first_line(error)}") from None
+        raise ReplayError(
+            f"Temporal client configuration: {one_line(error, with_type=False)}"
+        ) from None
     config.setdefault("target_host", "localhost:7233")
     if server.address:
         config["target_host"] = server.address
@@ -126,8 +128,3 @@ def _history(namespace: str, history: WorkflowHistory) -> History:
         workflow_type=started.workflow_type.name,
         history=history,
     )
-
-
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__

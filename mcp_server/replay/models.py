@@ -30,6 +30,14 @@ class ReplayError(Exception):
     A bad history is not one of these; it is an `invalid-history` result."""
 
 
+def one_line(error: BaseException, *, with_type: bool = True) -> str:
+    """An exception as one line of a report: its type and the first line of its message."""
+    lines = str(error).strip().splitlines()
+    if not with_type:
+        return lines[0] if lines else type(error).__name__
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+
+
 @dataclass(frozen=True)
 class CodeLocation:
     filename: str

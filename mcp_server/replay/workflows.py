@@ -19,7 +19,7 @@ from types import ModuleType
 from temporalio.converter import DataConverter
 from temporalio.workflow import _Definition
 
-from mcp_server.replay.models import ReplayError
+from mcp_server.replay.models import ReplayError, one_line
 
 
 def load(specs: Iterable[str]) -> list[type]:
@@ -75,7 +75,7 @@ def load_data_converter(spec: str) -> DataConverter:
         try:
             value = value()
         except Exception as error:
-            raise ReplayError(f"{option} {spec}: calling it failed: {_describe(error)}") from None
+            raise ReplayError(f"{option} {spec}: calling it failed: {one_line(error)}") from None
     if not isinstance(value, DataConverter):
         raise ReplayError(
             f"{option} {spec}: not a temporalio.converter.DataConverter "
@@ -105,12 +105,7 @@ def _import(spec: str, target: str, option: str = "--workflows") -> ModuleType:
     except BaseException as error:  # SystemExit and KeyboardInterrupt from module code too
         if isinstance(error, KeyboardInterrupt):
             raise
-        raise ReplayError(f"{option} {spec}: importing {name} failed: {_describe(error)}") from None
-
-
-def _describe(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+        raise ReplayError(f"{option} {spec}: importing {name} failed: {one_line(error)}") from None
 
 
 def _importable(folder: str) -> None:

@@ -283,7 +283,7 @@ def test_task_failure_in_a_partial_history_that_the_bare_replayer_passes(
     assert result["message"].startswith(
         "RestrictedWorkflowAccessError: Cannot access datetime.datetime.now"
     )
-    assert "bare Replayer reports this history as passing" in result["explanation"]
+    assert "a bare Replayer reports it as passing" in result["explanation"]
     assert result["event_id"] == len(partial.events)
     assert result["code_locations"] == [
         {"filename": str(ORDERS), "row": row_of("ClockAfterTimer", "datetime.now()"), "column": 9}
@@ -330,6 +330,9 @@ def test_activity_without_timeout_is_a_task_failure(
     [result] = report["results"]
     assert (code, result["status"]) == (1, "task-failure")
     assert "start_to_close_timeout" in result["message"]
+    assert (
+        "bare Replayer" not in result["explanation"]
+    )  # it fails a complete task: Replayer sees it
     assert result["code_locations"][0]["row"] == row_of("NoTimeout", "charge_card, order_id)")
 
 

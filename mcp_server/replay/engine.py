@@ -140,6 +140,7 @@ async def replay(
             queue.append(index)
 
     failures = _TaskFailures()
+    hidden: set[int] = set()  # failed tasks that the bare Replayer reported as passing
     sdk_logger = logging.getLogger("temporalio.worker")
     sdk_logger.addHandler(failures)
     propagate, sdk_logger.propagate = sdk_logger.propagate, False
@@ -148,7 +149,7 @@ async def replay(
             replayer = Replayer(
                 workflows=workflows, data_converter=data_converter, runtime=_quiet_runtime()
             )
-            if await _replay_batch(replayer, histories, queue, failures, timeout, results):
+            if await _replay_batch(replayer, histories, queue, failures, timeout, results, hidden):
                 abandoned.append(replayer)
     finally:
         sdk_logger.removeHandler(failures)
@@ -164,6 +165,8 @@ async def replay(
             )
         if result.status in ("nondeterminism", "task-failure"):
             explain.explain(result, histories[index], workflows)
+        if index in hidden:
+            explain.missed_by_replayer(result, histories[index])
     return ordered
 
 
@@ -199,6 +202,7 @@ async def _replay_batch(
     failures: _TaskFailures,
     timeout: float,
     results: dict[int, ReplayResult],
+    hidden: set[int],
 ) -> bool:
     """Replay the queued histories until done (False), or until one of them does not finish in
     time (True): that one is reported, and the caller abandons this Replayer (its thread is
@@ -239,6 +243,8 @@ async def _replay_batch(
         index = current[0]
         task_error = failures.by_run.get(outcome.history.run_id)
         results[index] = _classify(histories[index], outcome.replay_failure, task_error)
+        if task_error is not None and outcome.replay_failure is None:
+            hidden.add(index)
     await context.__aexit__(None, None, None)
     return False
 

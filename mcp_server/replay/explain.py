@@ -96,7 +96,7 @@ def explain(result: ReplayResult, item: History, workflows: Sequence[type]) -> N
     cls = _class_for(item.workflow_type, workflows)
     events = list(item.history.events) if item.history else []
     if result.status == "task-failure":
-        _explain_task_failure(result, events)
+        _explain_task_failure(result)
         return
     kind, name = _explain_nondeterminism(result, events)
     if cls is not None:
@@ -283,7 +283,7 @@ def _swap_causes(recorded_kind: str, recorded: str, issued: str) -> list[str]:
 # -- task failures --------------------------------------------------------------------------------
 
 
-def _explain_task_failure(result: ReplayResult, events: list[HistoryEvent]) -> None:
+def _explain_task_failure(result: ReplayResult) -> None:
     message = result.message
     if "RestrictedWorkflowAccessError" in message:
         result.explanation = (
@@ -331,25 +331,16 @@ def _explain_task_failure(result: ReplayResult, events: list[HistoryEvent]) -> N
             "a bug in the changed code (the exception above)",
             "the code expects different input or state than the history recorded",
         ]
-    if events and _ends_mid_task(events):
-        result.explanation += (
-            " The history ends inside a workflow task: a bare Replayer reports this history "
-            "as passing."
-        )
-        result.event_id = result.event_id or events[-1].event_id
 
 
-def _ends_mid_task(events: list[HistoryEvent]) -> bool:
-    last = events[-1].event_type
-    return last not in (
-        EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
-        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
-        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
-        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
-        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
-        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
-        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
-    ) and any(e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED for e in events[-3:])
+def missed_by_replayer(result: ReplayResult, item: History) -> None:
+    """The failure the bare Replayer reports as a pass: the last workflow task of a history that
+    ends inside it (the engine saw it in the SDK's log instead)."""
+    result.explanation += (
+        " The history ends inside this workflow task: a bare Replayer reports it as passing."
+    )
+    if item.history and item.history.events:
+        result.event_id = result.event_id or item.history.events[-1].event_id
 
 
 # -- history events -------------------------------------------------------------------------------

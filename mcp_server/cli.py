@@ -223,6 +223,8 @@ def _replay(args: argparse.Namespace) -> int:
         raise _Usage(f"temporal-pro replay: --timeout must be positive, not {args.timeout:g}")
     if args.workflow_id and args.query:
         raise _Usage("temporal-pro replay: give --workflow-id or --query, not both")
+    if args.limit < 1:
+        raise _Usage(f"temporal-pro replay: --limit must be at least 1, not {args.limit}")
     if args.run_id and not args.workflow_id:
         raise _Usage("temporal-pro replay: --run-id needs --workflow-id")
     from_server = bool(args.workflow_id or args.query)
@@ -233,7 +235,8 @@ def _replay(args: argparse.Namespace) -> int:
     classes = workflows.load(args.workflows)
     items = histories.read_files(args.histories)
     if args.histories and not items:
-        raise _Usage(f"temporal-pro replay: no history files (*.json, *.jsonl) in {args.histories}")
+        where = ", ".join(args.histories)
+        raise _Usage(f"temporal-pro replay: no history files (*.json, *.jsonl) in {where}")
     if from_server:
         server = live.Server(
             args.address,

@@ -589,6 +589,8 @@ def test_workflow_the_sandbox_rejects_at_import_is_a_one_line_error(
         (["--workflow-id", "a", "--query", "b"], "give --workflow-id or --query, not both"),
         (["--hash-seeds", "-1", "x.json"], "--hash-seeds must be 0 or more"),
         (["--timeout", "0", "x.json"], "--timeout must be positive"),
+        (["--limit", "0", "--query", "x"], "--limit must be at least 1"),
+        (["."], "no history files (*.json, *.jsonl) in ."),  # tests/replay holds none
     ],
 )
 def test_bad_options_are_one_line_errors(

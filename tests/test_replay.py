@@ -614,6 +614,26 @@ def test_unreachable_server_fails_fast_with_one_line(made: Path) -> None:
     assert done.stderr.count("\n") == 1
 
 
+def test_server_that_accepts_but_never_answers_times_out_with_one_line(made: Path) -> None:
+    import socket
+
+    with socket.socket() as silent:  # the kernel completes the handshake; nothing ever replies
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        address = f"127.0.0.1:{silent.getsockname()[1]}"
+        started = time.monotonic()
+        done = replay_cli(
+            "-w", "orders.py:Order", "--address", address, "--workflow-id", "x", timeout=60
+        )
+        took = time.monotonic() - started
+    assert took < 30
+    assert done.returncode == 2
+    assert (
+        done.stderr
+        == f"temporal-pro: error: cannot connect to Temporal at {address}: no answer within 5 s\n"
+    )
+
+
 # -- the pytest helper -----------------------------------------------------------------------------
 
 

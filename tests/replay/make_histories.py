@@ -140,6 +140,10 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=0)
     args = parser.parse_args()
     asyncio.run(make(args.out, args.orders))
+    # Leave without interpreter finalization: tearing down a process that ran a client can abort
+    # in the SDK's core ("PyGILState_Release ... finalizing"), after every history is written.
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

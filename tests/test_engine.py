@@ -50,9 +50,7 @@ def test_parallel_run_reports_exactly_what_a_single_process_reports(
     paths = [str(FIXTURES / "chains"), str(FIXTURES / "flat"), "examples"]
     single = lint_paths(paths, LintOptions(jobs=1)).report
     parallel = lint_paths(paths, LintOptions(jobs=2)).report
-    assert (
-        len(engine._partition([m for m in _project_modules(paths) if m.mentions_temporal], 2)) == 2
-    )
+    assert len(engine._chunks([m for m in _project_modules(paths) if m.mentions_temporal], 2)) > 2
     assert dataclasses.asdict(parallel) == dataclasses.asdict(single)
     assert single.summary.findings > 5
 
@@ -99,3 +97,24 @@ def test_command_line_peers_forked_before_the_analysis_give_the_same_report(
         assert cli.main(["lint", "--no-cache", "--jobs", jobs, "--format", "json", *paths]) == 1
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1] and '"TPR101"' in outputs[0]
+
+
+def test_peers_claim_every_chunk_exactly_once() -> None:
+    from mcp_server.lint.peers import Peers
+
+    peers = Peers.start(3)
+    peers.offer(200)
+    mine = list(peers.claims())
+    if peers.is_helper:
+        peers.send(mine)  # never returns
+    shares = [mine, *peers.receive()]
+    claimed = [chunk for share in shares for chunk in share]  # type: ignore[attr-defined]
+    assert sorted(claimed) == list(range(200))  # none lost, none twice
+
+
+def test_without_peers_one_process_claims_every_chunk() -> None:
+    from mcp_server.lint.peers import Peers
+
+    peers = Peers()
+    peers.offer(5)
+    assert list(peers.claims()) == [0, 1, 2, 3, 4]

@@ -169,47 +169,45 @@ def _analyze(
 ) -> tuple[list[Finding], list[str]]:
     """Analyze every file that can hold workflows or activities (and whatever they reach).
 
-    Big runs are split by folder between peer processes (see peers.py), started here unless
-    the command line started them already; each parses lazily what its roots reach. Chains are
-    chosen canonically (shortest, then first by position), so the report is the same whatever
-    the split.
+    Big runs are shared out by folder between peer processes (see peers.py), started here
+    unless the command line started them already; each parses lazily what its roots reach.
+    Chains are chosen canonically (shortest, then first by position) within each chunk and then
+    across them, so the report is the same however the work is shared out.
     """
     targets = [m for m in project.modules if id(m) in named or m.mentions_temporal]
-    groups = _partition(targets, peers.count if peers.count > 1 else jobs)
-    if peers.count == 1 and len(groups) > 1:
-        peers = Peers.start(len(groups))
-    mine = groups[peers.index] if peers.index < len(groups) else []
-    part = _analyze_group(project, mine)
+    chunks = _chunks(targets, peers.count if peers.count > 1 else jobs)
+    if peers.count == 1 and len(chunks) > 1:
+        peers = Peers.start(min(jobs, len(chunks)))
+    peers.offer(len(chunks))
+    findings: list[Finding] = []
+    errors: list[str] = []
+    for claimed in peers.claims():
+        found, failed = _analyze_group(project, chunks[claimed])
+        findings += found
+        errors += failed
     if peers.is_helper:
-        peers.send(part)  # never returns
-    parts = [part]
+        peers.send((findings, errors))  # never returns
     for share in peers.receive():
-        parts.append(share if share is not None else ([], ["internal error: a worker died"]))  # type: ignore[arg-type]
-    findings = [finding for part, _ in parts for finding in part]
-    errors = [error for _, part in parts for error in part]
+        found, failed = share if share is not None else ([], ["internal error: a worker died"])  # type: ignore[misc]
+        findings += found
+        errors += failed
     return _canonical(findings), sorted(set(errors))
 
 
 _PARALLEL_MIN_BYTES = 400_000  # below this, forking costs more than it saves
 
 
-def _partition(modules: list[Module], jobs: int) -> list[list[Module]]:
+def _chunks(modules: list[Module], jobs: int) -> list[list[Module]]:
+    """The run's work in chunks, most expensive first (so the last ones claimed are small): one
+    chunk per folder, since the files of a folder import each other and the helpers they share
+    are parsed and walked once per chunk. One chunk when the run is not worth splitting."""
     size = sum(len(m.source) for m in modules)
     if jobs < 2 or size < _PARALLEL_MIN_BYTES or not hasattr(os, "fork"):
-        return [modules]
-    # Files of one folder import each other: keeping them in one process means the helpers they
-    # share are parsed and walked once, not once per process. Folders go largest first to the
-    # lightest process.
+        return [modules] if modules else []
     folders: dict[Path, list[Module]] = {}
     for module in modules:
         folders.setdefault(module.path.parent, []).append(module)
-    groups: list[list[Module]] = [[] for _ in range(min(jobs, len(folders)))]
-    loads = [0] * len(groups)
-    for folder in sorted(folders.values(), key=lambda f: (-_cost(f), f[0].display)):
-        lightest = loads.index(min(loads))
-        groups[lightest] += folder
-        loads[lightest] += _cost(folder)
-    return [group for group in groups if group]
+    return sorted(folders.values(), key=lambda f: (-_cost(f), f[0].display))
 
 
 def _cost(modules: list[Module]) -> int:

@@ -519,6 +519,7 @@ def test_unregistered_workflow_type(capsys: pytest.CaptureFixture[str], made: Pa
     ("spec", "error"),
     [
         ("missing.py", "--workflows missing.py: no such file"),
+        (".", "--workflows .: a folder; give a .py file or a module"),
         ("orders.py:T", "--workflows orders.py:T: 'T' is not a @workflow.defn class"),
         ("orders.py:Nope", "--workflows orders.py:Nope: orders has no 'Nope'"),
         ("activities.py", "--workflows activities.py: no @workflow.defn classes in activities"),

@@ -87,6 +87,8 @@ def load_data_converter(spec: str) -> DataConverter:
 def _import(spec: str, target: str, option: str = "--workflows") -> ModuleType:
     path = Path(target)
     if target.endswith(".py") or path.exists():
+        if path.is_dir():
+            raise ReplayError(f"{option} {spec}: a folder; give a .py file or a module")
         if not path.is_file():
             raise ReplayError(f"{option} {spec}: no such file")
         path = path.resolve()

@@ -79,6 +79,8 @@ class Peers:
         read_end = self._work[0]
         while len(token := os.read(read_end, _TOKEN)) == _TOKEN:
             yield int.from_bytes(token, "big")
+        os.close(read_end)  # a long-lived caller (the MCP server) must not collect pipes
+        self._work = None
 
     def send(self, share: object) -> None:
         """In a helper: hand the share to peer 0 and leave (no cleanup, no output of its own)."""

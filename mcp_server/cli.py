@@ -259,8 +259,6 @@ def _replay(args: argparse.Namespace) -> int:
             )
         )
     options = ReplayOptions(args.hash_seeds, args.timeout, args.data_converter)
-    if args.data_converter:
-        workflows.load_data_converter(args.data_converter)  # a bad one fails before any replay
     result = engine.report(items, classes, options)
     print(report.json_text(result) if args.format == "json" else report.text(result))
     return EXIT_FINDINGS if result.failed else EXIT_CLEAN

@@ -7,6 +7,7 @@ against a later edit of the workflow, the way a user checks a change before depl
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -267,7 +268,7 @@ def test_task_failure_in_a_partial_history_that_the_bare_replayer_passes(
     import orders
 
     partial = WorkflowHistory.from_json("order-partial", (made / "order-partial.json").read_text())
-    bare = asyncio_run(
+    bare = asyncio.run(
         Replayer(workflows=[orders.ClockAfterTimer]).replay_workflow(
             partial, raise_on_replay_failure=False
         )
@@ -649,9 +650,3 @@ def test_assert_replays_passes_and_fails_with_the_explanation(made: Path, tmp_pa
     assert "a timer was added before this point" in text
     with pytest.raises(AssertionError, match="no histories found"):
         assert_replays(tmp_path, [orders.Order])
-
-
-def asyncio_run(coro: Any) -> Any:
-    import asyncio
-
-    return asyncio.run(coro)

@@ -82,6 +82,8 @@ def report(
     options: ReplayOptions = DEFAULT_OPTIONS,
 ) -> ReplayReport:
     if options.hash_seeds:
+        if options.data_converter:  # a bad one fails here once, not in every child process
+            load_data_converter(options.data_converter)
         return ReplayReport(seeds.replay(histories, workflows, options))
     return ReplayReport(run(histories, workflows, options))
 

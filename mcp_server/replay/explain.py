@@ -11,7 +11,6 @@ module, so `execute_activity(charge, ...)` matches the activity registered as "c
 from __future__ import annotations
 
 import ast
-import binascii
 import json
 import os
 import re
@@ -395,7 +394,7 @@ def _marker(event: HistoryEvent) -> dict[str, Any]:
         for payload in payloads.payloads:
             try:
                 value = json.loads(payload.data)
-            except (ValueError, binascii.Error):
+            except ValueError:  # not JSON (nor UTF-8): not one of core's markers
                 continue
             if isinstance(value, dict):
                 merged.update(value)

@@ -37,10 +37,6 @@ class History:
     history: WorkflowHistory | None = None
     problem: str = ""
 
-    @property
-    def run_id(self) -> str:
-        return self.history.run_id if self.history else ""
-
 
 def discover(paths: Iterable[str]) -> list[Path]:
     """The history files under `paths`: files as given, folders searched for *.json and *.jsonl."""

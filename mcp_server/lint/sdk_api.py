@@ -27,12 +27,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import difflib
 import functools
 import importlib
 import inspect
 import json
-import pkgutil
 import re
 import sys
 import types
@@ -96,6 +94,8 @@ def _qualname(cls: type) -> str:
 
 def _import_tree() -> tuple[dict[str, types.ModuleType], set[str], dict[str, set[str]]]:
     """Import every public module; returns (imported, opaque names, submodule names per module)."""
+    import pkgutil  # here, like difflib below: lint runs import this module and never use them
+
     import temporalio
 
     imported: dict[str, types.ModuleType] = {"temporalio": temporalio}
@@ -323,6 +323,8 @@ def missing_attribute(qualified_name: str) -> tuple[str, list[str]] | None:
         if part not in members:
             if part.startswith("_") or not closed:
                 return None
+            import difflib
+
             suggestions = difflib.get_close_matches(part, sorted(members), n=3, cutoff=0.6)
             return f"{path}.{part}", suggestions
         path = f"{path}.{part}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,26 @@ def test_peers_claim_every_chunk_exactly_once() -> None:
     shares = [mine, *peers.receive()]
     claimed = [chunk for share in shares for chunk in share]  # type: ignore[attr-defined]
     assert sorted(claimed) == list(range(200))  # none lost, none twice
+
+
+def test_helpers_are_reaped_by_the_next_start_at_the_latest() -> None:
+    from mcp_server.lint.peers import Peers
+
+    def run() -> list[int]:
+        peers = Peers.start(2)
+        peers.offer(4)
+        mine = list(peers.claims())
+        if peers.is_helper:
+            peers.send(mine)  # never returns
+        helpers = [pid for pid, _ in peers._children]
+        assert len(peers.receive()) == 1
+        return helpers
+
+    first = run()
+    run()
+    for pid in first:
+        with pytest.raises(ChildProcessError):  # reaped already: no longer a child to wait for
+            os.waitpid(pid, os.WNOHANG)
 
 
 def test_without_peers_one_process_claims_every_chunk() -> None:

@@ -19,6 +19,11 @@ from collections.abc import Iterator
 
 _TOKEN = 4  # bytes per chunk number in the shared pipe
 
+# Helpers that had sent their share but were still exiting (freeing a large run's memory takes
+# milliseconds): reaped by the next start, so a long-lived caller collects no zombies, and
+# nobody waits for them at the end of a run.
+_exiting: list[int] = []
+
 
 class Peers:
     def __init__(self, index: int = 0, count: int = 1) -> None:
@@ -38,6 +43,8 @@ class Peers:
         """Fork `count - 1` helpers; each returns its own Peers (index 1..), the caller gets 0."""
         if count < 2 or not hasattr(os, "fork"):
             return cls()
+        while _exiting:
+            os.waitpid(_exiting.pop(), 0)
         parent = cls(0, count)
         work_read, work_write = os.pipe()
         parent._work = (work_read, work_write)
@@ -109,7 +116,8 @@ class Peers:
         for pid, read_end in self._children:
             with os.fdopen(read_end, "rb") as stream:
                 data = stream.read()
-            os.waitpid(pid, 0)
+            if os.waitpid(pid, os.WNOHANG) == (0, 0):
+                _exiting.append(pid)
             shares.append(pickle.loads(data) if data else None)
         self._children = []
         return shares

@@ -2071,6 +2071,13 @@ def report_parallel(corpus: Corpus, pro: ProCases | None) -> Goal:
             f"  cold default jobs vs cold --jobs 1: {speedup:.2f}x the throughput "
             f"(goal >= {GOAL_PARALLEL_SPEEDUP:.1f}x)"
         )
+        # The two commands run back to back in every round; how far their ratio moves from
+        # round to round shows how much of the result is the machine's noise.
+        rounds = sorted(a / b for a, b in zip(pro.single.times, pro.parallel.times, strict=True))
+        print(
+            f"  round by round: {', '.join(f'{r:.2f}x' for r in rounds)} "
+            f"(median {statistics.median(rounds):.2f}x)"
+        )
     if CPUS < 2:
         print("  n/a: one CPU, nothing to run in parallel")
     return Goal(

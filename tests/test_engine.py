@@ -56,6 +56,45 @@ def test_parallel_run_reports_exactly_what_a_single_process_reports(
     assert single.summary.findings > 5
 
 
+WORKFLOW = """\
+from temporalio import workflow
+{imports}
+
+
+@workflow.defn
+class W:
+    @workflow.run
+    async def run(self) -> float:
+        return helpers.stamp()
+"""
+
+
+def test_modules_that_share_a_name_keep_their_own_passthrough_status(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two services, each with its own `helpers`; only svc_a passes it through the sandbox.
+    imports = {
+        "svc_a": "\nwith workflow.unsafe.imports_passed_through():\n    import helpers",
+        "svc_b": "\nimport helpers",
+    }
+    for service, block in imports.items():
+        (tmp_path / service).mkdir()
+        (tmp_path / service / "workflows.py").write_text(WORKFLOW.format(imports=block))
+        (tmp_path / service / "helpers.py").write_text(
+            "import time\n\n\ndef stamp() -> float:\n    return time.time()\n"
+        )
+    monkeypatch.setattr(engine, "_PARALLEL_MIN_BYTES", 0)
+    paths = [str(tmp_path / "svc_a"), str(tmp_path / "svc_b")]
+    reports = [lint_paths(paths, LintOptions(jobs=jobs)).report for jobs in (1, 2, 1)]
+    notes = {
+        Path(f.filename).parent.name: "imports_passed_through()" in f.message
+        for f in reports[0].findings
+        if f.code == "TPR101"
+    }
+    assert notes == {"svc_a": True, "svc_b": False}
+    assert all(dataclasses.asdict(r) == dataclasses.asdict(reports[0]) for r in reports)
+
+
 def _project_modules(paths: list[str]):  # type: ignore[no-untyped-def]
     from mcp_server.lint.parse import read_source
     from mcp_server.lint.project import Project

@@ -192,6 +192,7 @@ class Checker(ast.NodeVisitor):
         *,
         handler: Handler = None,
         workflow_module: bool = False,
+        passed_through: bool = False,
     ) -> None:
         self.project = project
         self.module = module
@@ -199,6 +200,7 @@ class Checker(ast.NodeVisitor):
         self.context = context
         self.handler = handler
         self.workflow_module = workflow_module
+        self.passed_through = passed_through  # a module of the chain here passes this one through
         self.table = project.table
         self.findings: list[Raw] = []
         self.calls: list[tuple[Function, ast.Call]] = []
@@ -284,7 +286,7 @@ class Checker(ast.NodeVisitor):
         return True
 
     def _passthrough_note(self) -> str:
-        if self.module.name and self.project.is_passed_through(self.module):
+        if self.passed_through:
             return (
                 f" (module `{self.module.name}` is imported through imports_passed_through(), "
                 "so the sandbox never checks it)"

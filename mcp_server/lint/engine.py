@@ -264,7 +264,7 @@ def _analyze_group(project: Project, modules: list[Module]) -> tuple[list[Findin
                 if (id(function.node), context, handler) in visited:
                     continue
                 visited.add((id(function.node), context, handler))
-                checker = _checker(project, function, context, handler)
+                checker = _checker(project, function, context, handler, chain)
                 where = f"{function.module.display}:{function.node.lineno}"
                 name = function.qualname if not chain else function.display_name
                 for finding in run(checker, where, function):
@@ -318,10 +318,22 @@ def _analyze_group(project: Project, modules: list[Module]) -> tuple[list[Findin
     return findings, errors
 
 
-def _checker(project: Project, function: Function, context: Context, handler: Handler) -> Checker:
+def _checker(
+    project: Project,
+    function: Function,
+    context: Context,
+    handler: Handler,
+    chain: tuple[_Hop, ...] = (),
+) -> Checker:
     outer = project.module_scope(function.module)
     scope = project.scope(function.module, function.node, outer, function.cls)
-    return Checker(project, function.module, scope, context, handler=handler)
+    # Judged by the chain that reached the function, never by whatever else happens to be
+    # parsed: that depends on how the run was split, and two folders may share module names.
+    name = function.module.name
+    passed_through = bool(name) and any(name in hop.module.passthrough_imports for hop in chain)
+    return Checker(
+        project, function.module, scope, context, handler=handler, passed_through=passed_through
+    )
 
 
 def _functions(project: Project, module: Module) -> Iterator[Function]:

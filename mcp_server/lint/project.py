@@ -64,6 +64,7 @@ class Module:
     syntax_error: SyntaxError | None = None
     bindings: dict[str, Binding] = field(default_factory=dict)
     star_imports: list[str] = field(default_factory=list)
+    passthrough_imports: set[str] = field(default_factory=set)  # under imports_passed_through()
     parsed: bool = False
 
     @property
@@ -429,7 +430,6 @@ class Project:
         self._classes: dict[int, ClassInfo] = {}
         self._functions: dict[int, Function] = {}
         self._self_types: dict[int, dict[str, str]] = {}
-        self.passed_through: set[str] = set()  # modules imported under imports_passed_through()
         self._missing: set[str] = set()  # module names known not to exist on disk
 
     def read(self, path: str) -> str:
@@ -471,7 +471,7 @@ class Project:
                     else:
                         _bind(names, local, Binding("import", qname=qname))
                     if passed_through:
-                        self.passed_through.update(_imported_modules(node, qname))
+                        module.passthrough_imports.update(_imported_modules(node, qname))
                 continue
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 _bind(
@@ -557,10 +557,6 @@ class Project:
         return qname in self._trusted or any(
             ".".join(parts[:i]) + ".*" in self._trusted for i in range(1, len(parts))
         )
-
-    def is_passed_through(self, module: Module) -> bool:
-        """Whether some parsed module imports `module` under imports_passed_through()."""
-        return module.name in self.passed_through
 
     # --- lookups --------------------------------------------------------------------------------
     def find_module(self, name: str, near: Module | None) -> Module | None:

@@ -317,15 +317,16 @@ def _lint(args: argparse.Namespace) -> int:
         hit = cache.load(directory, key) if key else None
         if hit is not None:
             return _emit(hit)
-    output = _run_lint(args, config, paths, stdin)
+    output, followed = _run_lint(args, config, paths, stdin)
     if key and directory and output.exit_code != EXIT_ERROR:
-        cache.store(directory, key, output)
+        cache.store(directory, key, output, followed)
     return _emit(output)
 
 
 def _run_lint(
     args: argparse.Namespace, config: Config, paths: list[str], stdin: bytes | None
-) -> Output:
+) -> tuple[Output, list[str]]:
+    """The run's output, and the files outside `paths` it followed imports into."""
     from mcp_server.lint.cache import Output
 
     # Fork before importing the analysis: the peers import, find and read in parallel, then
@@ -342,7 +343,8 @@ def _run_lint(
         raise
     report = result.report
     code = EXIT_ERROR if result.errors else (EXIT_FINDINGS if report.findings else EXIT_CLEAN)
-    return Output(_render(args, config, report), _error_lines(result.errors), code)
+    output = Output(_render(args, config, report), _error_lines(result.errors), code)
+    return output, result.followed
 
 
 def _early_peers(

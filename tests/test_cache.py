@@ -103,6 +103,38 @@ def test_a_damaged_cache_entry_is_ignored(capsys, tree: Path, analyses: list[int
     assert len(analyses) == 2
 
 
+PASSES_THROUGH = """\
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    import helpers
+
+
+@workflow.defn
+class W:
+    @workflow.run
+    async def run(self) -> str:
+        return helpers.label()
+"""
+
+
+def test_a_changed_import_outside_the_linted_files_misses_the_cache(
+    capsys, tree: Path, analyses: list[int]
+) -> None:
+    # pre-commit passes only the staged files; the workflow's helper module is not among them.
+    (tree / "wf.py").write_text(PASSES_THROUGH)
+    (tree / "helpers.py").write_text("def label() -> str:\n    return 'x'\n")
+    assert run(capsys, "wf.py") == (0, "All clear: 1 file checked\n")
+    assert run(capsys, "wf.py")[0] == 0 and len(analyses) == 1  # unchanged: a hit
+    (tree / "helpers.py").write_text(
+        "import datetime\n\n\ndef label() -> str:\n    return str(datetime.datetime.now())\n"
+    )
+    code, out = run(capsys, "wf.py")
+    assert code == 1 and "helpers.py:5:" in out and "TPR101" in out and len(analyses) == 2
+    (tree / "helpers.py").unlink()
+    assert run(capsys, "wf.py")[0] == 0 and len(analyses) == 3  # gone
+
+
 # Each module here costs milliseconds a run only pays for nothing: the analysis on a cache hit,
 # hashing under --no-cache, pickling with one process, shutil for argparse's terminal width.
 IMPORTS_PROBE = """

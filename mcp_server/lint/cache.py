@@ -98,31 +98,49 @@ def _linter_fingerprint() -> str:
 
 def load(directory: Path, key: str) -> Output | None:
     """The stored output of run `key`: its stdout is kept raw beside a small JSON record, so a
-    large report is replayed without decoding it."""
+    large report is replayed without decoding it. A miss when a file the run followed imports
+    into (outside the linted paths, so not in the key) has changed or gone."""
     try:
         data = json.loads((directory / f"{key}.json").read_text(encoding="utf-8"))
+        if any(_digest(path) != digest for path, digest in data["dependencies"].items()):
+            return None
         stdout = (directory / f"{key}.out").read_text(encoding="utf-8")
         if len(stdout) != data["length"]:
             return None  # a torn or foreign file
         return Output(stdout, data["stderr"], int(data["exit_code"]))
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None  # missing or damaged: run the linter
 
 
-def store(directory: Path, key: str, output: Output) -> None:
-    """Write atomically; a cache that cannot be written is skipped, never an error."""
+def store(
+    directory: Path, key: str, output: Output, dependencies: tuple[str, ...] | list[str] = ()
+) -> None:
+    """Write atomically; a cache that cannot be written is skipped, never an error.
+    `dependencies`: the files outside the linted paths that the run followed imports into."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
         ignore = directory / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# Written by temporal-pro: never commit the cache.\n*\n")
-        record = {"stderr": output.stderr, "exit_code": output.exit_code}
+        record: dict[str, object] = {"stderr": output.stderr, "exit_code": output.exit_code}
         record["length"] = len(output.stdout)
+        record["dependencies"] = {path: _digest(path) for path in dependencies}
         _write_atomically(directory, f"{key}.out", output.stdout)
         _write_atomically(directory, f"{key}.json", json.dumps(record))  # last: marks it whole
         _prune(directory)
     except OSError:
         return
+
+
+def _digest(path: str) -> str | None:
+    """The content hash of a file, None when there is no readable file."""
+    import hashlib
+
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha1(handle.read(), usedforsecurity=False).hexdigest()
+    except OSError:
+        return None
 
 
 def _write_atomically(directory: Path, name: str, text: str) -> None:

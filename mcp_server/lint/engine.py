@@ -51,6 +51,9 @@ class LintOptions:
 class LintResult:
     report: LintReport
     errors: list[str]  # files that could not be read, one line each
+    # Files outside the given paths that the analysis followed imports into: the report also
+    # depends on them.
+    followed: list[str] = field(default_factory=list)
 
 
 # --- public entry points ------------------------------------------------------------------------
@@ -114,7 +117,7 @@ def _lint(paths: list[str], options: LintOptions, stdin: tuple[str, bytes] | Non
     report = LintReport(findings=findings, summary=Summary(files=given, findings=len(findings)))
     global _last_project
     _last_project = project  # freed by the next run, or never: see cli.entry
-    return LintResult(report, errors)
+    return LintResult(report, errors, sorted(project.followed))
 
 
 # The trees of the last run. Freeing millions of nodes costs a sixth of a run; a command-line run
@@ -186,11 +189,15 @@ def _analyze(
         findings += found
         errors += failed
     if peers.is_helper:
-        peers.send((findings, errors))  # never returns
+        peers.send((findings, errors, project.followed))  # never returns
     for share in peers.receive():
-        found, failed = share if share is not None else ([], ["internal error: a worker died"])  # type: ignore[misc]
-        findings += found
-        errors += failed
+        if share is None:
+            errors.append("internal error: a worker died")
+            continue
+        theirs: tuple[list[Finding], list[str], set[str]] = share  # type: ignore[assignment]
+        findings += theirs[0]
+        errors += theirs[1]
+        project.followed |= theirs[2]
     return _canonical(findings), sorted(set(errors))
 
 

@@ -430,7 +430,8 @@ class Project:
         self._classes: dict[int, ClassInfo] = {}
         self._functions: dict[int, Function] = {}
         self._self_types: dict[int, dict[str, str]] = {}
-        self._missing: set[str] = set()  # module names known not to exist on disk
+        self._missing: set[tuple[str, Path]] = set()  # (module name, root) not on disk
+        self.followed: set[str] = set()  # files outside the given ones that imports led to
 
     def read(self, path: str) -> str:
         """A file's text: the in-memory version while --fix iterates, else the disk's."""
@@ -574,11 +575,12 @@ class Project:
     def _load_from_disk(self, name: str, near: Module | None) -> Module | None:
         """A project module the linted files import but the user did not name (pre-commit passes
         only the staged files): found under the importer's sys.path root, like Python would."""
-        if near is None or not name or name in self._missing:
+        if near is None or not name or (name, near.root) in self._missing:
             return None
         base = near.root.joinpath(*name.split("."))
         for path in (base.with_suffix(".py"), base / "__init__.py"):
             if path.is_file():
+                self.followed.add(str(path))  # the result cache checks it: not in the key
                 relative = os.path.relpath(path)
                 display = str(path) if relative.startswith("..") else relative
                 try:
@@ -588,7 +590,7 @@ class Project:
                 module = self.add(path, source, display)
                 if module.name == name:
                     return self.parse(module)
-        self._missing.add(name)
+        self._missing.add((name, near.root))
         return None
 
     def lookup(self, qname: str, near: Module | None, depth: int = 0) -> Symbol | None:

@@ -135,6 +135,25 @@ def test_unsafe_fixes_apply_only_when_asked(tmp_path: Path) -> None:
     assert fix_paths([str(path)], LintOptions(), unsafe=True).fixed == 1
 
 
+def test_a_fix_in_a_helper_that_activities_may_call_is_unsafe(tmp_path: Path) -> None:
+    # Safe inside the workflow class; in the shared helper, the activity would call
+    # workflow.time() and raise. (The activity itself is not reported: it may read the clock.)
+    (tmp_path / "clock.py").write_text(
+        "import time\n\n\ndef stamp() -> float:\n    return time.time()\n"
+    )
+    (tmp_path / "wf.py").write_text(
+        "import time\n\nfrom temporalio import activity, workflow\n\nimport clock\n\n\n"
+        "@activity.defn\ndef record() -> float:\n    return clock.stamp()\n\n\n"
+        "@workflow.defn\nclass W:\n    @workflow.run\n    async def run(self) -> float:\n"
+        "        return clock.stamp() + time.time()\n"
+    )
+    findings = lint_paths([str(tmp_path)]).report.findings
+    fixes_by_file = {Path(f.filename).name: f.fix.applicability for f in findings if f.fix}
+    assert fixes_by_file == {"wf.py": "safe", "clock.py": "unsafe"}
+    safe = fix_paths([str(tmp_path)], LintOptions())
+    assert [Path(name).name for name in safe.changed] == ["wf.py"]
+
+
 def test_json_findings_carry_the_fix_with_one_based_edits(capsys, tmp_path: Path) -> None:
     path = tmp_path / "wf.py"
     path.write_text(module("import time\n\n", "return time.time()"))

@@ -164,10 +164,6 @@ _NONEXISTENT_HINTS = {
 
 
 _VISITORS: dict[type, Callable[[Checker, Any], None]] = {}
-_FIXABLE = frozenset(
-    {knowledge.WALL_CLOCK, knowledge.RANDOM, knowledge.UUID, knowledge.BLOCKING_SLEEP,
-     knowledge.ASYNCIO_WAIT}
-)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -193,6 +189,7 @@ class Checker(ast.NodeVisitor):
         handler: Handler = None,
         workflow_module: bool = False,
         passed_through: bool = False,
+        workflow_method: bool = False,
     ) -> None:
         self.project = project
         self.module = module
@@ -201,6 +198,9 @@ class Checker(ast.NodeVisitor):
         self.handler = handler
         self.workflow_module = workflow_module
         self.passed_through = passed_through  # a module of the chain here passes this one through
+        # False in a helper outside the workflow class: activities, tests or scripts may call it
+        # too, and a workflow API raises there, so replacing a call with one is never safe.
+        self.workflow_method = workflow_method
         self.table = project.table
         self.findings: list[Raw] = []
         self.calls: list[tuple[Function, ast.Call]] = []
@@ -275,8 +275,11 @@ class Checker(ast.NodeVisitor):
         }
         if rule == knowledge.SANDBOX_ESCAPE or self.context == "workflow":
             self.report(rule, node, qname, **fields)
-            if rule in _FIXABLE and self.context == "workflow":
-                self.findings[-1].fix = fix_for(self.module, self.scope, node, qname)
+            if rule in knowledge.FIXABLE and self.context == "workflow":
+                fix = fix_for(self.module, self.scope, node, qname)
+                if fix is not None and not self.workflow_method:
+                    fix = Fix(applicability="unsafe", message=fix.message, edits=fix.edits)
+                self.findings[-1].fix = fix
         elif self.context == "async-activity" and entry.blocking and id(node) not in self._awaited:
             self.report("TPR501", node, qname, **fields)
         elif self.context == "module" and self.workflow_module and rule in _IMPORT_TIME_RULES:

@@ -338,8 +338,18 @@ def _checker(
     # parsed: that depends on how the run was split, and two folders may share module names.
     name = function.module.name
     passed_through = bool(name) and any(name in hop.module.passthrough_imports for hop in chain)
+    workflow_method = function.cls is not None and any(
+        outer.resolve(decorator_target(d)) == f"{WORKFLOW}.defn"
+        for d in function.cls.node.decorator_list
+    )
     return Checker(
-        project, function.module, scope, context, handler=handler, passed_through=passed_through
+        project,
+        function.module,
+        scope,
+        context,
+        handler=handler,
+        passed_through=passed_through,
+        workflow_method=workflow_method,
     )
 
 

@@ -34,6 +34,8 @@ ENVIRONMENT = "TPR205"
 HASH_ID = "TPR302"
 REPLAY_LOGGING = "TPR602"
 SANDBOX_ESCAPE = "TPR603"
+# The rules whose findings carry an automatic fix (fixes.py), in a workflow context.
+FIXABLE = frozenset({WALL_CLOCK, RANDOM, UUID, BLOCKING_SLEEP, ASYNCIO_WAIT})
 
 
 @dataclass(frozen=True, slots=True)

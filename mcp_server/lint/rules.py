@@ -15,6 +15,7 @@ import inspect
 import string
 from typing import ClassVar
 
+from mcp_server.lint import knowledge
 from mcp_server.lint.models import Category, RuleInfo, Severity
 
 RULES: dict[str, type[Rule]] = {}
@@ -69,8 +70,19 @@ class Rule:
             if samples:
                 parts += ["", f"## {heading}", "```python", samples[0].strip("\n"), "```"]
         if marker:
-            parts += ["", (marker + after).strip("\n")]
+            safety, heading, rest = after.partition("\n## ")
+            if cls.code in knowledge.FIXABLE:
+                safety = safety.rstrip("\n") + "\n\n" + _FIXES_IN_HELPERS + "\n"
+            parts += ["", (marker + safety + heading + rest).strip("\n")]
         return "\n".join(parts) + "\n"
+
+
+# Shared by every rule with a fix: written once, added to each one's `## Fix safety`.
+_FIXES_IN_HELPERS = (
+    "In a function outside the workflow class (a helper), every fix is unsafe: activities,\n"
+    "tests or scripts may call the helper too, and the replacement is meant for workflow code\n"
+    "(the `workflow` API raises outside a workflow)."
+)
 
 
 class _Blank(dict):  # type: ignore[type-arg]

@@ -154,6 +154,18 @@ def test_a_fix_in_a_helper_that_activities_may_call_is_unsafe(tmp_path: Path) ->
     assert [Path(name).name for name in safe.changed] == ["wf.py"]
 
 
+@pytest.mark.parametrize(
+    ("head", "encoding"), [("# -*- coding: latin-1 -*-\n", "latin-1"), ("\ufeff", "utf-8")]
+)
+def test_fixed_files_keep_their_encoding(tmp_path: Path, head: str, encoding: str) -> None:
+    path = tmp_path / "wf.py"
+    before = head + module("import time\n\n", "return (time.time(), 'café')")
+    path.write_bytes(before.encode(encoding))
+    assert main(["lint", "--fix", "--no-cache", str(path)]) == 0
+    after = path.read_bytes().decode(encoding)  # raises if written in another encoding
+    assert after.startswith(head) and "return (workflow.time(), 'café')" in after
+
+
 def test_json_findings_carry_the_fix_with_one_based_edits(capsys, tmp_path: Path) -> None:
     path = tmp_path / "wf.py"
     path.write_text(module("import time\n\n", "return time.time()"))

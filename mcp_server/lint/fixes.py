@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import os
+import tokenize
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -372,16 +373,25 @@ def _top_level_imports(tree: ast.Module) -> Iterator[str]:
 
 
 def write_atomically(path: str, text: str) -> None:
-    """Replace the file's content all at once, keeping its permissions; raise OSError on failure."""
+    """Replace the file's content all at once, keeping its permissions and its encoding (a
+    PEP 263 coding line, a UTF-8 byte-order mark); raise OSError on failure."""
     mode = os.stat(path).st_mode
     # The permission bits, not os.access: root may write anything, but a read-only file was
     # made read-only on purpose.
     if not os.access(path, os.W_OK) or not mode & 0o222:
         raise PermissionError(f"{path}: file is read-only; not fixed")
+    with open(path, "rb") as original:
+        encoding, _ = tokenize.detect_encoding(original.readline)  # "utf-8-sig" keeps the mark
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        raise OSError(
+            f"{path}: the fixed text cannot be written as {encoding}; not fixed"
+        ) from None
     temporary = f"{path}.temporal-pro.{os.getpid()}.tmp"
     try:
-        with open(temporary, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        with open(temporary, "wb") as stream:
+            stream.write(data)
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     finally:

@@ -343,7 +343,8 @@ def _run_lint(
         raise
     report = result.report
     code = EXIT_ERROR if result.errors else (EXIT_FINDINGS if report.findings else EXIT_CLEAN)
-    output = Output(_render(args, config, report), _error_lines(result.errors), code)
+    rendered = _render(args, config, report, len(result.errors))
+    output = Output(rendered, _error_lines(result.errors), code)
     return output, result.followed
 
 
@@ -381,19 +382,18 @@ def _options(args: argparse.Namespace, config: Config, peers: Peers | None = Non
     )
 
 
-def _render(args: argparse.Namespace, config: Config, report: LintReport) -> str:
+def _render(args: argparse.Namespace, config: Config, report: LintReport, errors: int = 0) -> str:
+    """The report in the chosen format; `errors`: how many error lines went to stderr (the
+    text summary must not say "All clear" then)."""
     from mcp_server.lint import formats
 
     if args.statistics:
-        return formats.render_statistics(report)
+        return formats.render_statistics(report, errors)
     if args.format == "sarif":
         return formats.render_sarif(report, config.root)
-    renderers = {
-        "text": formats.render_text,
-        "json": formats.render_json,
-        "github": formats.render_github,
-    }
-    return renderers[args.format](report)
+    if args.format == "text":
+        return formats.render_text(report, errors)
+    return formats.render_json(report) if args.format == "json" else formats.render_github(report)
 
 
 def _error_lines(errors: list[str]) -> str:
@@ -408,7 +408,7 @@ def _run_fix(args: argparse.Namespace, config: Config, paths: list[str]) -> Outp
     import difflib
 
     from mcp_server.lint.cache import Output
-    from mcp_server.lint.engine import fix_paths
+    from mcp_server.lint.engine import fix_paths, lint_paths
     from mcp_server.lint.fixes import write_atomically
 
     result = fix_paths(paths, _options(args, config), unsafe=args.unsafe_fixes)
@@ -424,17 +424,20 @@ def _run_fix(args: argparse.Namespace, config: Config, paths: list[str]) -> Outp
         note = f"Would fix {_plural(result.fixed, 'finding')}\n"
         code = EXIT_ERROR if errors else (EXIT_FINDINGS if result.changed else EXIT_CLEAN)
         return Output(diff, _error_lines(errors) + note, code)
-    written = 0
+    written: list[str] = []
     for name, (_, after) in result.changed.items():
         try:
             write_atomically(name, after)
-            written += 1
+            written.append(name)
         except OSError as error:
             errors.append(str(error) if name in str(error) else f"{name}: cannot write: {error}")
     report = result.remaining.report
-    note = f"Fixed {_plural(result.fixed, 'finding')} in {_plural(written, 'file')}\n"
+    if len(written) < len(result.changed):  # what remains on disk, not in the unwritten text
+        report = lint_paths(paths, _options(args, config)).report
+    fixed = sum(result.fixed_in.get(name, 0) for name in written)
+    note = f"Fixed {_plural(fixed, 'finding')} in {_plural(len(written), 'file')}\n"
     code = EXIT_ERROR if errors else (EXIT_FINDINGS if report.findings else EXIT_CLEAN)
-    return Output(_render(args, config, report), _error_lines(errors) + note, code)
+    return Output(_render(args, config, report, len(errors)), _error_lines(errors) + note, code)
 
 
 def _diff_name(side: str, name: str) -> str:

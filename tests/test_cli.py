@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -150,6 +151,15 @@ def test_unreadable_files_get_one_line_errors_and_exit_2(
     assert code == 2
     assert problem in err and err.count("\n") == 1
     assert "TPR101" in out  # the readable files were still linted
+    assert out.rstrip().endswith("and 1 error (above)")
+
+
+def test_a_named_pipe_is_an_error_not_a_wait(capsys, tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.py")  # reading it would block until someone writes
+    for cache in (["--no-cache"], []):
+        code, out, err = run(capsys, "lint", *cache, str(tmp_path / "pipe.py"))
+        assert (code, err.count("\n")) == (2, 1) and "pipe.py: not a regular file" in err
+        assert "All clear" not in out
 
 
 def test_newer_syntax_is_analyzed_not_reported_as_a_syntax_error(capsys, tmp_path: Path) -> None:

@@ -209,8 +209,10 @@ def test_read_only_file_is_a_one_line_error_and_stays_unchanged(capsys, tmp_path
     path.write_text(module("import time\n\n", "return time.time()"))
     path.chmod(stat.S_IREAD)
     code = main(["lint", "--fix", str(path)])
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     assert (code, err.count("\n")) == (2, 2) and "read-only" in err
+    assert "Fixed 0 findings in 0 files" in err  # the fix was made in memory, never written
+    assert "TPR101" in out  # so the report is the file's, as it still is on disk
     assert "time.time()" in path.read_text()
 
 

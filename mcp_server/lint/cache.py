@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import time
 from collections import namedtuple
 from pathlib import Path
@@ -46,12 +47,14 @@ def run_key(directory: Path, files: list[str], stdin: bytes | None, settings: st
     for path in files:
         name = os.path.abspath(path)
         try:
-            stat = os.stat(name)
+            info = os.stat(name)
         except OSError:
             return None
-        signature = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        if not stat.S_ISREG(info.st_mode):  # a named pipe would block; lint reports it
+            return None
+        signature = [info.st_size, info.st_mtime_ns, info.st_ino]
         known = index.get(name)
-        if known is not None and known[:3] == signature and now - stat.st_mtime_ns > _RACY_NS:
+        if known is not None and known[:3] == signature and now - info.st_mtime_ns > _RACY_NS:
             content_hash = str(known[3])
         else:
             try:
@@ -91,8 +94,8 @@ def _linter_fingerprint() -> str:
     parts = [mcp_server.__version__]
     for path in sorted(package.rglob("*")):
         if path.suffix in (".py", ".json"):
-            stat = path.stat()
-            parts.append(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
+            info = path.stat()
+            parts.append(f"{path.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}")
     return "|".join(parts)
 
 

@@ -543,9 +543,13 @@ class FixResult:
     """What `--fix` would do: the new text of each changed file, and the run that remains."""
 
     changed: dict[str, tuple[str, str]]  # file -> (before, after)
-    fixed: int
+    fixed_in: dict[str, int]  # file -> findings fixed
     remaining: LintResult
     errors: list[str]
+
+    @property
+    def fixed(self) -> int:
+        return sum(self.fixed_in.values())
 
 
 def fix_paths(paths: list[str], options: LintOptions, unsafe: bool = False) -> FixResult:
@@ -558,7 +562,7 @@ def fix_paths(paths: list[str], options: LintOptions, unsafe: bool = False) -> F
     originals: dict[str, str] = {}
     refused: set[str] = set()
     errors: list[str] = []
-    fixed = 0
+    fixed_in: dict[str, int] = {}
     for _ in range(_MAX_FIX_PASSES):
         result = lint_paths(paths, dataclasses.replace(options, overrides=overrides))
         wanted: dict[str, list[Finding]] = {}
@@ -584,7 +588,7 @@ def fix_paths(paths: list[str], options: LintOptions, unsafe: bool = False) -> F
                 continue
             originals.setdefault(filename, before)
             overrides[filename] = applied.source
-            fixed += applied.fixed
+            fixed_in[filename] = fixed_in.get(filename, 0) + applied.fixed
             progress = True
         if not progress:
             break
@@ -593,7 +597,7 @@ def fix_paths(paths: list[str], options: LintOptions, unsafe: bool = False) -> F
         for name in sorted(originals)
         if originals[name] != overrides[name]
     }
-    return FixResult(changed, fixed, result, errors)
+    return FixResult(changed, fixed_in, result, errors)
 
 
 _MAX_FIX_PASSES = 10

@@ -27,7 +27,7 @@ TOOL_NAME = "temporal-pro"
 
 
 # --- text and JSON ------------------------------------------------------------------------------
-def render_text(report: LintReport) -> str:
+def render_text(report: LintReport, errors: int = 0) -> str:
     """The human format: `file:row:col: CODE message`, the fix, the call path, a summary."""
     lines: list[str] = []
     for f in report.findings:
@@ -38,7 +38,7 @@ def render_text(report: LintReport) -> str:
         if len(f.chain) > 2:
             lines.append(f"    via: {_via(f.chain)}")
             lines += [f"      {h.filename}:{h.row}:{h.column}: {h.function}" for h in f.chain[:-1]]
-    lines.append(_summary_line(report))
+    lines.append(_summary_line(report, errors))
     return "\n".join(lines) + "\n"
 
 
@@ -55,16 +55,19 @@ def _via(chain: list[ChainHop]) -> str:
     return " -> ".join(hop.function for hop in chain)
 
 
-def _summary_line(report: LintReport) -> str:
+def _summary_line(report: LintReport, errors: int = 0) -> str:
     files, count = report.summary.files, report.summary.findings
     checked = f"{files} file{'s' if files != 1 else ''}"
+    found = f"{count} finding{'s' if count != 1 else ''}" if count else "No findings"
+    if errors:  # never "All clear" when something could not be checked
+        return f"{found} in {checked}, and {errors} error{'s' if errors != 1 else ''} (above)"
     if not count:
         return f"All clear: {checked} checked"
-    return f"{count} finding{'s' if count != 1 else ''} in {checked}"
+    return f"{found} in {checked}"
 
 
 # --- statistics ---------------------------------------------------------------------------------
-def render_statistics(report: LintReport) -> str:
+def render_statistics(report: LintReport, errors: int = 0) -> str:
     """One line per rule with findings, most frequent first (Ruff's `--statistics`):
     count, code, name and `[*]` when some of its findings can be fixed; then the summary."""
     counts = Counter(f.code for f in report.findings)
@@ -78,7 +81,7 @@ def render_statistics(report: LintReport) -> str:
         f"  {'[*]' if code in fixable else ''}".rstrip()
         for code in ordered
     ]
-    lines.append(_summary_line(report))
+    lines.append(_summary_line(report, errors))
     return "\n".join(lines) + "\n"
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 import io
+import os
+import stat
 import tokenize
 from pathlib import Path
 
@@ -20,7 +22,12 @@ class UnreadableFile(Exception):
 
 def read_source(path: str | Path) -> str:
     try:
-        with open(path, "rb") as handle:  # not Path.read_bytes: this runs once per file
+        # Non-blocking, so that a named pipe called x.py fails here instead of waiting forever
+        # for a writer; fstat, not a stat of the path: this runs once per file of the tree.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise UnreadableFile(f"{path}: not a regular file")
             data = handle.read()
     except OSError as error:
         raise UnreadableFile(f"{path}: cannot read file: {error.strerror or error}") from None

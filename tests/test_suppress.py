@@ -67,6 +67,25 @@ def test_unused_scoped_and_file_suppressions_are_findings() -> None:
     assert found(source) == [(1, "TPR900"), (11, "TPR900")]
 
 
+def test_a_suppression_naming_no_rule_of_ours_is_reported() -> None:
+    source = body(
+        "# temporal-pro: ignore[bogus-name]",
+        "started = time.time()  # noqa: TPR999, E501",
+        "return started  # temporal-pro: the comment is prose, not a directive",
+    )
+    findings = lint_source(source, "s.py").findings
+    assert [(f.location.row, f.code) for f in findings] == [
+        (10, "TPR900"),
+        (11, "TPR101"),
+        (11, "TPR900"),
+    ]
+    messages = [f.message for f in findings if f.code == "TPR900"]
+    assert messages == [
+        "Unused suppression of bogus-name (no such code or rule name)",
+        "Unused suppression of TPR999 (no such code or rule name)",  # E501: another tool's
+    ]
+
+
 def test_unused_suppression_is_not_reported_for_a_rule_that_is_not_selected() -> None:
     source = body("return time.time()  # noqa: TPR202")
     report = lint_source(source, "s.py", LintOptions(select=("TPR1", "TPR9")))

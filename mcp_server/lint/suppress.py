@@ -6,8 +6,9 @@
 
 Codes, code prefixes and rule names are accepted. A finding reached through a call chain is also
 silenced by a suppression on any hop of the chain, so a helper's finding can be silenced where the
-workflow calls it. A suppression that silences nothing is itself reported (TPR900), except a bare
-`# noqa`, which may be meant for another tool. Ruff users add `lint.external = ["TPR"]` so Ruff
+workflow calls it. A suppression that silences nothing is itself reported (TPR900), and so is a
+code or name that matches no rule (TPR999 in a noqa; anything in our own comments), except a bare
+`# noqa` or another tool's code, which may be meant for that tool. Ruff users add `lint.external = ["TPR"]` so Ruff
 keeps our codes in its own unused-noqa check.
 """
 
@@ -160,9 +161,17 @@ def _unused(
     for filename, suppressions in by_file.items():
         for s in suppressions:
             ours = [x for x in s.selectors if matches.get(x)]
-            if s.kind == "noqa" and not ours:
+            # Selectors that match no rule: in our own comments every one was meant for us; in
+            # a noqa, only those that look like our codes (E501 is another tool's).
+            unknown = [
+                f"{x} (no such code or rule name)"
+                for x in s.selectors
+                if not matches.get(x) and (s.kind != "noqa" or x.upper().startswith("TPR"))
+            ]
+            if s.kind == "noqa" and not ours and not unknown:
                 continue  # a bare or foreign noqa may be another tool's
             idle = [x for x in ours if not (matches[x] & s.used) and matches[x] & enabled]
+            idle += unknown
             if not s.selectors and not s.used:
                 idle = ["every rule"]
             if not idle:

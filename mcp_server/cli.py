@@ -107,8 +107,8 @@ def _add_lint(commands: argparse._SubParsersAction) -> None:  # type: ignore[typ
     lint.add_argument(
         "--diff", action="store_true", help="print the fixes as a diff instead of writing them"
     )
-    lint.add_argument("--select", default="", help="comma-separated codes, prefixes or names")
-    lint.add_argument("--ignore", default="", help="comma-separated codes, prefixes or names")
+    lint.add_argument("--select", help="comma-separated codes, prefixes or names")
+    lint.add_argument("--ignore", help="comma-separated codes, prefixes or names")
     lint.add_argument(
         "--jobs",
         type=int,
@@ -166,7 +166,7 @@ def _add_replay(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         "--query", metavar="QUERY", help="a list filter, e.g. \"WorkflowType='Order'\""
     )
     server.add_argument(
-        "--limit", type=int, default=100, metavar="N", help="with --query: at most N (default 100)"
+        "--limit", type=int, metavar="N", help="with --query: at most N (default 100)"
     )
     server.add_argument(
         "--address", help="host:port (default: $TEMPORAL_ADDRESS or localhost:7233)"
@@ -239,11 +239,13 @@ def _replay(args: argparse.Namespace) -> int:
 
     if args.hash_seeds < 0:
         raise _Usage(f"temporal-pro replay: --hash-seeds must be 0 or more, not {args.hash_seeds}")
-    if args.timeout <= 0:
+    if not 0 < args.timeout < float("inf"):  # nan and inf too
         raise _Usage(f"temporal-pro replay: --timeout must be positive, not {args.timeout:g}")
     if args.workflow_id and args.query:
         raise _Usage("temporal-pro replay: give --workflow-id or --query, not both")
-    if args.limit < 1:
+    if args.limit is not None and not args.query:
+        raise _Usage("temporal-pro replay: --limit needs --query")
+    if args.limit is not None and args.limit < 1:
         raise _Usage(f"temporal-pro replay: --limit must be at least 1, not {args.limit}")
     if args.run_id and not args.workflow_id:
         raise _Usage("temporal-pro replay: --run-id needs --workflow-id")
@@ -275,7 +277,7 @@ def _replay(args: argparse.Namespace) -> int:
                 workflow_id=args.workflow_id,
                 run_id=args.run_id,
                 query=args.query,
-                limit=args.limit,
+                limit=args.limit or 100,
             )
         )
     options = ReplayOptions(args.hash_seeds, args.timeout, args.data_converter)
@@ -295,6 +297,19 @@ def _lint(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise _Usage(f"temporal-pro lint: --jobs must be at least 1, not {args.jobs}")
+    # Options that would otherwise be ignored without a word.
+    if args.statistics and args.format not in ("text", "json"):
+        raise _Usage(f"temporal-pro lint: --statistics prints text or json, not {args.format}")
+    if args.unsafe_fixes and not (args.fix or args.diff):
+        raise _Usage("temporal-pro lint: --unsafe-fixes needs --fix or --diff")
+    if args.stdin_filename != "<stdin>" and "-" not in args.paths:
+        raise _Usage("temporal-pro lint: --stdin-filename names source read from stdin: add -")
+    for option in ("select", "ignore"):
+        given = getattr(args, option)
+        if given is not None and not _codes(given):
+            raise _Usage(f"temporal-pro lint: --{option} needs at least one code or name")
+    if args.cache_dir and os.path.exists(args.cache_dir) and not os.path.isdir(args.cache_dir):
+        raise _Usage(f"temporal-pro lint: --cache-dir {args.cache_dir}: not a folder")
     config = load_config(Path(args.config) if args.config else None)
     paths = [p for p in args.paths if p != "-"]
     stdin = sys.stdin.buffer.read() if "-" in args.paths else None
@@ -374,8 +389,8 @@ def _options(args: argparse.Namespace, config: Config, peers: Peers | None = Non
     from mcp_server.lint.engine import LintOptions
 
     return LintOptions(
-        select=_codes(args.select),
-        ignore=_codes(args.ignore),
+        select=_codes(args.select or ""),
+        ignore=_codes(args.ignore or ""),
         jobs=args.jobs,
         config=config,
         peers=peers,
@@ -388,6 +403,8 @@ def _render(args: argparse.Namespace, config: Config, report: LintReport, errors
     from mcp_server.lint import formats
 
     if args.statistics:
+        if args.format == "json":
+            return formats.render_statistics_json(report)
         return formats.render_statistics(report, errors)
     if args.format == "sarif":
         return formats.render_sarif(report, config.root)

@@ -154,6 +154,26 @@ def test_unreadable_files_get_one_line_errors_and_exit_2(
     assert out.rstrip().endswith("and 1 error (above)")
 
 
+@pytest.mark.parametrize(
+    ("options", "problem"),
+    [
+        (["--unsafe-fixes"], "--unsafe-fixes needs --fix or --diff"),
+        (["--stdin-filename", "x.py"], "--stdin-filename names source read from stdin"),
+        (["--select", ""], "--select needs at least one code or name"),
+        (["--ignore", " , "], "--ignore needs at least one code or name"),
+        (["--cache-dir", "bad.py"], "--cache-dir bad.py: not a folder"),
+        (["--statistics", "--format", "sarif"], "--statistics prints text or json, not sarif"),
+    ],
+)
+def test_options_that_would_do_nothing_are_usage_errors(
+    capsys, tree: Path, monkeypatch: pytest.MonkeyPatch, options: list[str], problem: str
+) -> None:
+    monkeypatch.chdir(tree)
+    code, out, err = run(capsys, "lint", *options, ".")
+    assert (code, out, err.count("\n")) == (2, "", 1)
+    assert err.startswith(f"temporal-pro lint: {problem}")
+
+
 def test_a_named_pipe_is_an_error_not_a_wait(capsys, tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.py")  # reading it would block until someone writes
     for cache in (["--no-cache"], []):

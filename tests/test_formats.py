@@ -19,6 +19,7 @@ from mcp_server.lint.formats import (
     render_json,
     render_sarif,
     render_statistics,
+    render_statistics_json,
     render_text,
 )
 from mcp_server.lint.models import Edit, Finding, Fix, LintReport, Location, Summary
@@ -410,6 +411,20 @@ def test_statistics_align_wide_counts(tmp_path: Path) -> None:
         "12  TPR101  workflow-wall-clock  [*]",
         " 1  TPR103  workflow-random      [*]",
     ]
+
+
+def test_statistics_star_only_what_fix_applies_and_come_as_json_too(tmp_path: Path) -> None:
+    source = SOURCE.replace("        print(1)\n", "        d = datetime.datetime.now()\n")
+    report = lint_file(tmp_path / "w.py", "import datetime\n" + source)
+    naive = next(f for f in report.findings if f.fix and f.fix.applicability == "unsafe")
+    rows = {row["code"]: row for row in json.loads(render_statistics_json(report))}
+    assert rows[naive.code]["count"] == 3 and rows["TPR103"] == {
+        "code": "TPR103", "name": "workflow-random", "count": 1, "fixable": True
+    }  # fmt: skip
+    # TPR101: two time.time() (safe) and a naive now() (unsafe): --fix still fixes some.
+    assert rows[naive.code]["fixable"] is True
+    only_unsafe = dataclasses.replace(report, findings=[naive])
+    assert render_statistics(only_unsafe).splitlines()[0] == "1  TPR101  workflow-wall-clock"
 
 
 def test_statistics_without_findings_is_the_all_clear_line(tmp_path: Path) -> None:

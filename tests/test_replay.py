@@ -591,7 +591,9 @@ def test_workflow_the_sandbox_rejects_at_import_is_a_one_line_error(
         (["--workflow-id", "a", "--query", "b"], "give --workflow-id or --query, not both"),
         (["--hash-seeds", "-1", "x.json"], "--hash-seeds must be 0 or more"),
         (["--timeout", "0", "x.json"], "--timeout must be positive"),
+        (["--timeout", "nan", "x.json"], "--timeout must be positive, not nan"),
         (["--limit", "0", "--query", "x"], "--limit must be at least 1"),
+        (["--limit", "5", "x.json"], "--limit needs --query"),
         (["."], "no history files (*.json, *.jsonl) in ."),  # tests/replay holds none
     ],
 )

@@ -67,22 +67,36 @@ def _summary_line(report: LintReport, errors: int = 0) -> str:
 
 
 # --- statistics ---------------------------------------------------------------------------------
-def render_statistics(report: LintReport, errors: int = 0) -> str:
-    """One line per rule with findings, most frequent first (Ruff's `--statistics`):
-    count, code, name and `[*]` when some of its findings can be fixed; then the summary."""
+def statistics(report: LintReport) -> list[dict[str, object]]:
+    """Per rule with findings, most frequent first (Ruff's `--statistics`): code, name, count,
+    and whether `--fix` (safe fixes only) can fix some of them."""
     counts = Counter(f.code for f in report.findings)
     names = {f.code: f.name for f in report.findings}
-    fixable = {f.code for f in report.findings if f.fix is not None}
+    fixable = {f.code for f in report.findings if f.fix and f.fix.applicability == "safe"}
     ordered = sorted(counts, key=lambda code: (-counts[code], code))
-    count_width = max((len(str(n)) for n in counts.values()), default=1)
-    name_width = max((len(name) for name in names.values()), default=0)
-    lines = [
-        f"{counts[code]:>{count_width}}  {code}  {names[code]:<{name_width}}"
-        f"  {'[*]' if code in fixable else ''}".rstrip()
+    return [
+        {"code": code, "name": names[code], "count": counts[code], "fixable": code in fixable}
         for code in ordered
+    ]
+
+
+def render_statistics(report: LintReport, errors: int = 0) -> str:
+    """One line per rule: count, code, name and `[*]` when `--fix` can fix some of its
+    findings; then the summary."""
+    rows = statistics(report)
+    count_width = max((len(str(row["count"])) for row in rows), default=1)
+    name_width = max((len(str(row["name"])) for row in rows), default=0)
+    lines = [
+        f"{row['count']:>{count_width}}  {row['code']}  {row['name']:<{name_width}}"
+        f"  {'[*]' if row['fixable'] else ''}".rstrip()
+        for row in rows
     ]
     lines.append(_summary_line(report, errors))
     return "\n".join(lines) + "\n"
+
+
+def render_statistics_json(report: LintReport) -> str:
+    return json.dumps(statistics(report), indent=1) + "\n"
 
 
 # --- GitHub Actions workflow commands -----------------------------------------------------------

@@ -178,6 +178,18 @@ class Raw:
     fix: Fix | None = None
 
 
+def _is_workflow_api(qname: str) -> bool:
+    """A call of the `workflow` module's API (`workflow.now`, `workflow.logger.info`), not of a
+    method on what one returned (`workflow.now().isoformat()` resolves to `...now.isoformat`)."""
+    if not qname.startswith(f"{WORKFLOW}.") or qname == f"{WORKFLOW}.in_workflow":
+        return False
+    parts = qname.split(".")
+    if not parts[-1][:1].islower():
+        return False  # a class: constructing it is harmless
+    prefixes = (".".join(parts[:i]) for i in range(3, len(parts)))
+    return not any(sdk_api.callable_params(prefix) is not None for prefix in prefixes)
+
+
 class Checker(ast.NodeVisitor):
     def __init__(
         self,
@@ -345,10 +357,8 @@ class Checker(ast.NodeVisitor):
             self._check_activity_timeout(node, qname)
         if self.context == "module" and self.workflow_module and qname in _IMPORT_TIME_EFFECTS:
             self.report("TPR601", node, qname, name=qname, replacement="", reason="", note="")
-        if self.context in ("activity", "async-activity"):
-            last = qname.rpartition(".")[2]
-            if qname.startswith(f"{WORKFLOW}.") and last[:1].islower() and last != "in_workflow":
-                self.report("TPR410", node, qname, name=qname)
+        if self.context in ("activity", "async-activity") and _is_workflow_api(qname):
+            self.report("TPR410", node, qname, name=qname)
         if self.handler and qname in _COMMANDS:
             self._report_handler_change(node, f"`{qname}` issues a command")
         if qname in _NUMERIC_CONVERSIONS and node.args:

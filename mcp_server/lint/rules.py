@@ -1778,6 +1778,13 @@ class WorkflowApiInActivity(Rule):
                 workflow.logger.info("charging %s", order_id)  # expect: TPR410
                 return order_id
         """),
+        workflow_sample("""
+
+            @activity.defn
+            async def stamp() -> str:
+                started = workflow.now()  # expect: TPR410
+                return started.isoformat()  # a method of its result: reported once, above
+        """),
     ]
     VALID = [
         workflow_sample("""

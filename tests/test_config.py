@@ -137,3 +137,5 @@ def test_bad_configuration_is_one_line_naming_file_and_key_with_exit_2(
 def test_missing_explicit_config_is_an_error(capsys, project: Path) -> None:
     assert main(["lint", "--config", "nope.toml", "."]) == 2
     assert "nope.toml: no such configuration file" in capsys.readouterr().err
+    assert main(["lint", "--config", str(project), "."]) == 2  # a folder
+    assert f"{project}: not a file" in capsys.readouterr().err

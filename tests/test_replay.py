@@ -45,6 +45,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(autouse=True)
 def _beside_the_workflows(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(HERE)
+    monkeypatch.syspath_prepend(str(HERE))  # `import orders` in a test run on its own too
 
 
 def replay(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
@@ -484,6 +485,7 @@ def test_unreadable_histories_are_results_and_hide_nothing(
         "e-readable.json": json.dumps(readable),
         "f-good.json": json.dumps(history),
         "g-binary.json": "\udcff",
+        "h-numbers.json": "[1, 2, 3]",
     }
     for name, text in files.items():
         (tmp_path / name).write_bytes(text.encode("utf-8", "surrogateescape"))
@@ -506,7 +508,11 @@ def test_unreadable_histories_are_results_and_hide_nothing(
         "invalid-history",
         "not a JSON text file (it is not UTF-8)",
     )
-    assert report["summary"] == {"total": 7, "ok": 1, "failed": 6}
+    assert statuses["h-numbers.json"] == (
+        "invalid-history",
+        "the events are not objects (the first is 1)",
+    )
+    assert report["summary"] == {"total": 8, "ok": 1, "failed": 7}
 
 
 def test_unregistered_workflow_type(capsys: pytest.CaptureFixture[str], made: Path) -> None:

@@ -144,7 +144,8 @@ def load_config(explicit: Path | None = None, start: Path | None = None) -> Conf
     if path is None:
         return Config()
     if explicit is not None and not explicit.is_file():
-        raise ConfigError(f"{explicit}: no such configuration file")
+        problem = "not a file" if explicit.exists() else "no such configuration file"
+        raise ConfigError(f"{explicit}: {problem}")
     data = _read(path)
     table = data.get("tool", {}).get("temporal-pro", {}) if path.name == "pyproject.toml" else data
     if not isinstance(table, dict):

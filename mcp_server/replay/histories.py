@@ -92,10 +92,14 @@ def from_document(name: str, fallback_id: str, document: Any, text: str | None) 
             "its payloads were decoded for reading (the Web UI's 'Readable' download); "
             "download the 'Encoded' history to replay it",
         )
-    first = events[0] if isinstance(events[0], dict) else {}
+    if not isinstance(events[0], dict):
+        return _invalid(
+            name, fallback_id, f"the events are not objects (the first is {events[0]!r:.40})"
+        )
+    first = events[0]
     started = first.get("workflowExecutionStartedEventAttributes")
     if not isinstance(started, dict):
-        kind = first.get("eventType", "no event type")
+        kind = first.get("eventType", "an event without an eventType")
         return _invalid(
             name, fallback_id, f"the first event is {kind}, not a WorkflowExecutionStarted event"
         )

@@ -186,6 +186,11 @@ def zip_skill(output: Path) -> Path:
     output = Path(output)
     if output.is_dir():
         output = output / ZIP_NAME
+    if output.exists() and not zipfile.is_zipfile(output):
+        raise PackError(f"{output} exists and is not a zip file; not overwritten")
+    blocker = next((p for p in output.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise PackError(f"cannot write the skill zip {output}: {blocker} is a file, not a folder")
     partial = output.with_name(f".{output.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
     try:
         output.parent.mkdir(parents=True, exist_ok=True)

@@ -252,7 +252,18 @@ def test_zip_to_an_unwritable_place_is_a_one_line_error(
         pack.zip_skill(blocker / "out.zip")
 
     assert str(blocker / "out.zip") in str(error.value)
+    assert f"{blocker} is a file, not a folder" in str(error.value)
     assert "\n" not in str(error.value)
+
+
+def test_zip_never_overwrites_a_file_that_is_not_a_zip(fake_pack: PackRoot, tmp_path: Path) -> None:
+    source = tmp_path / "workflows.py"
+    source.write_text("x = 1\n", encoding="utf-8")
+    with pytest.raises(PackError, match="exists and is not a zip file; not overwritten"):
+        pack.zip_skill(source)
+    assert source.read_text(encoding="utf-8") == "x = 1\n"
+    archive = pack.zip_skill(tmp_path / "pack.zip")
+    assert pack.zip_skill(archive) == archive  # an older zip is replaced
 
 
 # --- pack_root --------------------------------------------------------------------------------

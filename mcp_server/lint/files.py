@@ -29,7 +29,7 @@ def discover(paths: list[str], config: Config) -> Iterator[tuple[str, bool]]:
                     d for d in subdirectories if not config.is_excluded(os.path.join(directory, d))
                 )
                 for name in sorted(files):
-                    found = os.path.join(directory, name)
+                    found = os.path.normpath(os.path.join(directory, name))  # not ./x.py
                     if name.endswith(".py") and not config.is_excluded(found) and _new(seen, found):
                         yield found, False
         elif _new(seen, path):

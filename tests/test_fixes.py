@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -73,7 +75,7 @@ CASES = [
         "uuid4 adds the workflow import when only decorators were imported",
         "import uuid\n\nfrom temporalio.workflow import defn, run\n\n\n@defn\nclass W:\n    @run\n"
         "    async def run(self) -> object:\n        return uuid.uuid4()\n",
-        "from temporalio.workflow import defn, run\nfrom temporalio import workflow\n\n\n@defn\n"
+        "from temporalio import workflow\nfrom temporalio.workflow import defn, run\n\n\n@defn\n"
         "class W:\n    @run\n    async def run(self) -> object:\n        return workflow.uuid4()\n",
         False,
     ),
@@ -102,9 +104,24 @@ CASES = [
         True,
     ),
     (
+        "reuses `import temporalio.workflow` by its dotted name",
+        "import time\n\nimport temporalio.workflow\n\n\n@temporalio.workflow.defn\nclass W:\n"
+        "    @temporalio.workflow.run\n    async def run(self) -> float:\n        return time.time()\n",
+        "import temporalio.workflow\n\n\n@temporalio.workflow.defn\nclass W:\n"
+        "    @temporalio.workflow.run\n    async def run(self) -> float:\n"
+        "        return temporalio.workflow.time()\n",
+        False,
+    ),
+    (
+        "a function-local import left unused goes too",
+        module("", "import uuid", "", "return uuid.uuid4()"),
+        module("", "", "return workflow.uuid4()"),
+        False,
+    ),
+    (
         "time.sleep becomes a durable timer",
         module("import time\n\n", "time.sleep(5)", "return None"),
-        module("", "await asyncio.sleep(5)", "return None", head=HEAD + "import asyncio\n"),
+        module("import asyncio\n\n", "await asyncio.sleep(5)", "return None"),  # isort's place
         True,
     ),
 ]
@@ -126,6 +143,20 @@ def test_fix_output_lints_clean_and_a_second_run_changes_nothing(
     path.write_text(after)
     second = fix_paths(targets, LintOptions(jobs=1), unsafe=unsafe)
     assert second.changed == {} and second.fixed == 0
+
+
+def _imports_sorted(text: str) -> bool:
+    """Ruff's import sorting (I001) with its defaults: what a team running Ruff would see."""
+    ruff = [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "I", "-"]
+    done = subprocess.run(ruff, input=text, capture_output=True, text=True, timeout=60)
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode == 0
+
+
+def test_fixes_keep_sorted_imports_sorted() -> None:
+    sorted_before = [(name, after) for name, before, after, _ in CASES if _imports_sorted(before)]
+    assert len(sorted_before) >= 10
+    assert [name for name, after in sorted_before if not _imports_sorted(after)] == []
 
 
 def test_unsafe_fixes_apply_only_when_asked(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import os
+import sys
 import tokenize
 from collections import Counter
 from collections.abc import Iterator
@@ -66,8 +67,9 @@ def fix_for(module: Module, scope: Scope, node: ast.AST, qname: str) -> Fix | No
 
 
 def _within(point: Location, edit: Edit) -> bool:
+    """Inside the span, or at its start; at its end, an insertion simply follows it."""
     start, end = edit.location, edit.end_location
-    return (start.row, start.column) <= (point.row, point.column) <= (end.row, end.column)
+    return (start.row, start.column) <= (point.row, point.column) < (end.row, end.column)
 
 
 def _plan(scope: Scope, node: ast.Call, qname: str) -> tuple[bool, str, bool, str, str] | None:
@@ -142,6 +144,11 @@ def _binding(module: Module, scope: Scope, qualified: str) -> tuple[str | None, 
         reusable = binding.kind == "import" and binding.qname == qualified
         if reusable and scope.resolve(ast.Name(id=name)) == qualified:
             return name, None
+    # `import temporalio.workflow` binds `temporalio` and loads the submodule: call it by its
+    # dotted name (a bare `import temporalio` would not load `temporalio.workflow`).
+    top = qualified.partition(".")[0]
+    if _imports_dotted(module, qualified) and scope.resolve(ast.Name(id=top)) == top:
+        return qualified, None
     default = qualified.rpartition(".")[2]
     if scope.lookup_name(default) is not None:
         return None, None  # the natural name means something else here: no fix
@@ -150,10 +157,26 @@ def _binding(module: Module, scope: Scope, qualified: str) -> tuple[str | None, 
     return default, _insert_import(module, statement)
 
 
+def _imports_dotted(module: Module, qualified: str) -> bool:
+    """Whether the module says `import a.b` (no `as`) for the dotted `qualified`."""
+    return (
+        "." in qualified
+        and module.tree is not None
+        and any(
+            isinstance(node, ast.Import)
+            and any(alias.name == qualified and alias.asname is None for alias in node.names)
+            for node in module.tree.body
+        )
+    )
+
+
 def _insert_import(module: Module, statement: str) -> Edit:
-    """After the module's leading imports (or its docstring), where a person would add it."""
+    """Where isort would put it among the module's leading imports (after its docstring), so a
+    module whose imports passed Ruff's import sorting (I001) still passes; without leading
+    imports, after the docstring."""
     assert module.tree is not None
     row = 1
+    leading: list[ast.Import | ast.ImportFrom] = []
     for index, node in enumerate(module.tree.body):
         is_docstring = (
             index == 0
@@ -161,12 +184,45 @@ def _insert_import(module: Module, statement: str) -> Edit:
             and isinstance(node.value, ast.Constant)
             and isinstance(node.value.value, str)
         )
-        if is_docstring or isinstance(node, (ast.Import, ast.ImportFrom)):
-            row = (node.end_lineno or node.lineno) + 1
-        else:
+        if not is_docstring and not isinstance(node, (ast.Import, ast.ImportFrom)):
             break
+        row = (node.end_lineno or node.lineno) + 1
+        if not is_docstring:
+            leading.append(node)  # type: ignore[arg-type]
+    mine = _isort_key(ast.parse(statement).body[0])  # type: ignore[arg-type]
+    later = next((n for n in leading if _isort_key(n) > mine), None)
+    if later is not None:
+        row = later.lineno
+    before = leading[leading.index(later) - 1] if later in leading[1:] else None
+    if later is None and leading:
+        before = leading[-1]
+    content = statement + "\n"
+    if (
+        later is not None
+        and _isort_key(later)[0] != mine[0]
+        and (before is None or _isort_key(before)[0] != mine[0])
+    ):
+        content += "\n"  # a section of its own, before the next one
+    if later is None and before is not None and _isort_key(before)[0] != mine[0]:
+        content = "\n" + content  # a section of its own, after the last one
     at = Location(row=row, column=1)
-    return Edit(content=statement + "\n", location=at, end_location=at)
+    return Edit(content=content, location=at, end_location=at)
+
+
+def _isort_key(node: ast.Import | ast.ImportFrom) -> tuple[int, int, str]:
+    """isort's default order, roughly: (section: __future__, standard library, other absolute,
+    relative; plain `import` before `from`; module name without case)."""
+    if isinstance(node, ast.Import):
+        name, style = node.names[0].name, 0
+    else:
+        name, style = node.module or "", 1
+    if isinstance(node, ast.ImportFrom) and node.level:
+        section = 3
+    elif name == "__future__":
+        section = 0
+    else:
+        section = 1 if name.partition(".")[0] in sys.stdlib_module_names else 2
+    return section, style, name.lower()
 
 
 def _orphaned_import(module: Module, replaced: ast.expr) -> list[Edit]:
@@ -189,15 +245,21 @@ def _uses(module: Module) -> Counter[str]:
 
 
 def removal_edits(module: Module, local: str) -> list[Edit]:
-    """Edits that remove the top-level import binding `local`, keeping the rest of the line."""
+    """Edits that remove the import binding `local`, keeping the rest of the line: the one at
+    the top level, else the only one in the module (`import time` inside a function)."""
     assert module.tree is not None
     lines = module.lines
-    for node in module.tree.body:
-        if not isinstance(node, (ast.Import, ast.ImportFrom)):
-            continue
-        bound = [a for a in node.names if (a.asname or a.name.partition(".")[0]) == local]
-        if not bound:
-            continue
+
+    def binds(node: ast.AST) -> bool:
+        return isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+            (a.asname or a.name.partition(".")[0]) == local for a in node.names
+        )
+
+    node: ast.AST | None = next((n for n in module.tree.body if binds(n)), None)
+    if node is None:  # rare: the whole tree is walked only then
+        nested = [n for n in ast.walk(module.tree) if binds(n)]
+        node = nested[0] if len(nested) == 1 else None
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
         end_row = node.end_lineno or node.lineno
         alone = (
             not lines[node.lineno - 1][: node.col_offset].strip()

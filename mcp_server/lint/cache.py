@@ -36,7 +36,7 @@ def run_key(directory: Path, files: list[str], stdin: bytes | None, settings: st
     unchanged tree is stat-ed, not read; a file modified within the index's clock granularity
     (racily new) is always re-hashed.
     """
-    import hashlib  # here: `--no-cache` runs import this module too, and never hash
+    import hashlib  # here and in _digest: `--no-cache` runs import this module, and never hash
 
     index = _load_index(directory)
     fresh: dict[str, list[int | str]] = {}
@@ -54,15 +54,10 @@ def run_key(directory: Path, files: list[str], stdin: bytes | None, settings: st
             return None
         signature = [info.st_size, info.st_mtime_ns, info.st_ino]
         known = index.get(name)
-        if known is not None and known[:3] == signature and now - info.st_mtime_ns > _RACY_NS:
-            content_hash = str(known[3])
-        else:
-            try:
-                content_hash = hashlib.sha1(
-                    Path(name).read_bytes(), usedforsecurity=False
-                ).hexdigest()
-            except OSError:
-                return None
+        reuse = known is not None and known[:3] == signature and now - info.st_mtime_ns > _RACY_NS
+        content_hash = str(known[3]) if known is not None and reuse else _digest(name)
+        if content_hash is None:
+            return None
         fresh[name] = [*signature, content_hash]
         digest.update(f"{name}\0{content_hash}\0".encode())
     if stdin is not None:

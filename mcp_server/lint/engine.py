@@ -29,6 +29,7 @@ from mcp_server.lint.project import (
     Function,
     Module,
     Project,
+    Scope,
     _statements,
     decorator_target,
 )
@@ -338,10 +339,7 @@ def _checker(
     # parsed: that depends on how the run was split, and two folders may share module names.
     name = function.module.name
     passed_through = bool(name) and any(name in hop.module.passthrough_imports for hop in chain)
-    workflow_method = function.cls is not None and any(
-        outer.resolve(decorator_target(d)) == f"{WORKFLOW}.defn"
-        for d in function.cls.node.decorator_list
-    )
+    workflow_method = function.cls is not None and _is_workflow_class(outer, function.cls.node)
     return Checker(
         project,
         function.module,
@@ -376,11 +374,14 @@ def _workflow_classes(project: Project, module: Module) -> list[ClassInfo]:
     return [
         project.class_info(module, node)
         for node in _statements(module.tree.body)
-        if isinstance(node, ast.ClassDef)
-        and any(
-            scope.resolve(decorator_target(d)) == f"{WORKFLOW}.defn" for d in node.decorator_list
-        )
+        if isinstance(node, ast.ClassDef) and _is_workflow_class(scope, node)
     ]
+
+
+def _is_workflow_class(scope: Scope, node: ast.ClassDef) -> bool:
+    return any(
+        scope.resolve(decorator_target(d)) == f"{WORKFLOW}.defn" for d in node.decorator_list
+    )
 
 
 def _handler_kind(

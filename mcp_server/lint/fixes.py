@@ -190,20 +190,14 @@ def _insert_import(module: Module, statement: str) -> Edit:
         if not is_docstring:
             leading.append(node)  # type: ignore[arg-type]
     mine = _isort_key(ast.parse(statement).body[0])  # type: ignore[arg-type]
-    later = next((n for n in leading if _isort_key(n) > mine), None)
-    if later is not None:
-        row = later.lineno
-    before = leading[leading.index(later) - 1] if later in leading[1:] else None
-    if later is None and leading:
-        before = leading[-1]
+    index = next((i for i, n in enumerate(leading) if _isort_key(n) > mine), len(leading))
+    sections = [_isort_key(n)[0] for n in leading]
     content = statement + "\n"
-    if (
-        later is not None
-        and _isort_key(later)[0] != mine[0]
-        and (before is None or _isort_key(before)[0] != mine[0])
-    ):
-        content += "\n"  # a section of its own, before the next one
-    if later is None and before is not None and _isort_key(before)[0] != mine[0]:
+    if index < len(leading):
+        row = leading[index].lineno
+        if mine[0] not in sections[max(index - 1, 0) : index + 1]:  # the imports either side
+            content += "\n"  # a section of its own, before the next one
+    elif leading and sections[-1] != mine[0]:
         content = "\n" + content  # a section of its own, after the last one
     at = Location(row=row, column=1)
     return Edit(content=content, location=at, end_location=at)

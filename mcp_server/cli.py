@@ -359,7 +359,11 @@ def _run_lint(
     report = result.report
     code = EXIT_ERROR if result.errors else (EXIT_FINDINGS if report.findings else EXIT_CLEAN)
     rendered = _render(args, config, report, len(result.errors))
-    output = Output(rendered, _error_lines(result.errors), code)
+    warning = ""
+    if not report.summary.files and not result.errors:  # a wrong path, or all excluded
+        where = ", ".join(paths)
+        warning = f"temporal-pro lint: warning: no Python files found in {where}\n"
+    output = Output(rendered, _error_lines(result.errors) + warning, code)
     return output, result.followed
 
 

@@ -174,6 +174,17 @@ def test_options_that_would_do_nothing_are_usage_errors(
     assert err.startswith(f"temporal-pro lint: {problem}")
 
 
+def test_a_folder_without_python_files_says_so(
+    capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the cache goes beside the (absent) configuration: here
+    (tmp_path / "notes.txt").write_text("no code here\n")
+    for cache in (["--no-cache"], [], []):  # the warning is replayed from the cache too
+        code, out, err = run(capsys, "lint", *cache, str(tmp_path))
+        assert (code, out) == (0, "All clear: 0 files checked\n")
+        assert err == f"temporal-pro lint: warning: no Python files found in {tmp_path}\n"
+
+
 def test_a_named_pipe_is_an_error_not_a_wait(capsys, tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.py")  # reading it would block until someone writes
     for cache in (["--no-cache"], []):

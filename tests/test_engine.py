@@ -95,6 +95,31 @@ def test_modules_that_share_a_name_keep_their_own_passthrough_status(
     assert all(dataclasses.asdict(r) == dataclasses.asdict(reports[0]) for r in reports)
 
 
+def test_a_helper_in_another_folder_keeps_its_chain_when_the_run_is_split(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The helper's own folder is a chunk of its own: there nothing calls escape(), so it is also
+    # checked as an unreached function. The workflow's chain must still win, as in one process.
+    (tmp_path / "common").mkdir()
+    (tmp_path / "common" / "__init__.py").write_text("")
+    (tmp_path / "common" / "util.py").write_text(
+        "from temporalio import workflow\n\n\ndef escape() -> None:\n"
+        "    with workflow.unsafe.sandbox_unrestricted():\n        pass\n"
+    )
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "workflows.py").write_text(
+        "from temporalio import workflow\n\nwith workflow.unsafe.imports_passed_through():\n"
+        "    from common import util\n\n\n@workflow.defn\nclass W:\n    @workflow.run\n"
+        "    async def run(self) -> None:\n        util.escape()\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(engine, "_PARALLEL_MIN_BYTES", 0)
+    single, split = (lint_paths(["app", "common"], LintOptions(jobs=j)).report for j in (1, 2))
+    assert [len(f.chain) for f in single.findings if f.code == "TPR603"] == [3]
+    assert dataclasses.asdict(split) == dataclasses.asdict(single)
+
+
 def _project_modules(paths: list[str]):  # type: ignore[no-untyped-def]
     from mcp_server.lint.parse import read_source
     from mcp_server.lint.project import Project

@@ -225,7 +225,9 @@ def _cost(modules: list[Module]) -> int:
 
 
 def _canonical(findings: list[Finding]) -> list[Finding]:
-    """One finding per (rule, position): the one with the shortest, then first, chain."""
+    """One finding per (rule, position): one reached from a workflow or activity over one found
+    in a function nothing reached (a split run finds both when the caller sits in another
+    chunk; one process only the first), then the shortest chain, then the first."""
     best: dict[tuple[str, str, int, int], Finding] = {}
     for finding in findings:
         key = (finding.code, finding.filename, finding.location.row, finding.location.column)
@@ -235,8 +237,9 @@ def _canonical(findings: list[Finding]) -> list[Finding]:
     return list(best.values())
 
 
-def _chain_order(finding: Finding) -> tuple[int, list[tuple[str, int, int]]]:
-    return len(finding.chain), [(h.filename, h.row, h.column) for h in finding.chain]
+def _chain_order(finding: Finding) -> tuple[bool, int, list[tuple[str, int, int]]]:
+    chain = finding.chain
+    return not chain, len(chain), [(h.filename, h.row, h.column) for h in chain]
 
 
 def _analyze_group(project: Project, modules: list[Module]) -> tuple[list[Finding], list[str]]:

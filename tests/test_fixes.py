@@ -197,6 +197,22 @@ def test_fixed_files_keep_their_encoding(tmp_path: Path, head: str, encoding: st
     assert after.startswith(head) and "return (workflow.time(), 'café')" in after
 
 
+def test_fix_edits_only_the_files_given(capsys, tmp_path: Path, monkeypatch) -> None:
+    # pre-commit passes the staged workflow; the helper it calls is reported, not rewritten.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "clock.py").write_text(
+        "import time\n\n\ndef stamp() -> float:\n    return time.time()\n"
+    )
+    (tmp_path / "wf.py").write_text(
+        module("import time\n\nimport clock\n", "return clock.stamp() + time.time()")
+    )
+    assert main(["lint", "--fix", "--unsafe-fixes", "--no-cache", "wf.py"]) == 1
+    out = capsys.readouterr().out
+    assert "workflow.time()" in (tmp_path / "wf.py").read_text()
+    assert "time.time()" in (tmp_path / "clock.py").read_text()
+    assert "clock.py:5:12: TPR101" in out
+
+
 def test_json_findings_carry_the_fix_with_one_based_edits(capsys, tmp_path: Path) -> None:
     path = tmp_path / "wf.py"
     path.write_text(module("import time\n\n", "return time.time()"))

@@ -569,9 +569,14 @@ def fix_paths(paths: list[str], options: LintOptions, unsafe: bool = False) -> F
     fixed_in: dict[str, int] = {}
     for _ in range(_MAX_FIX_PASSES):
         result = lint_paths(paths, dataclasses.replace(options, overrides=overrides))
+        # Only the files the user gave: pre-commit passes the staged ones, and a helper the
+        # analysis followed outside them is reported, never edited.
+        outside = set(result.followed)
         wanted: dict[str, list[Finding]] = {}
         for finding in result.report.findings:
             fix = finding.fix
+            if os.path.abspath(finding.filename) in outside:
+                continue
             if fix and (fix.applicability == "safe" or unsafe) and finding.filename not in refused:
                 wanted.setdefault(finding.filename, []).append(finding)
         progress = False

@@ -113,6 +113,16 @@ CASES = [
         False,
     ),
     (
+        "joins the module's `from temporalio import ...`, as isort would",
+        "import time\n\nfrom temporalio import activity\nfrom temporalio.workflow import defn, run\n"
+        "\n\n@defn\nclass W:\n    @run\n    async def run(self) -> float:\n"
+        "        return time.time()\n\n\n@activity.defn\nasync def a() -> None:\n    pass\n",
+        "from temporalio import activity, workflow\nfrom temporalio.workflow import defn, run\n"
+        "\n\n@defn\nclass W:\n    @run\n    async def run(self) -> float:\n"
+        "        return workflow.time()\n\n\n@activity.defn\nasync def a() -> None:\n    pass\n",
+        False,
+    ),
+    (
         "a function-local import left unused goes too",
         module("", "import uuid", "", "return uuid.uuid4()"),
         module("", "", "return workflow.uuid4()"),

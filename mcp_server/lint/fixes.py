@@ -153,8 +153,30 @@ def _binding(module: Module, scope: Scope, qualified: str) -> tuple[str | None, 
     if scope.lookup_name(default) is not None:
         return None, None  # the natural name means something else here: no fix
     package, _, name = qualified.rpartition(".")
+    if package:
+        joined = _join_from_import(module, package, name)
+        if joined is not None:
+            return default, joined
     statement = f"from {package} import {name}" if package else f"import {name}"
     return default, _insert_import(module, statement)
+
+
+def _join_from_import(module: Module, package: str, name: str) -> Edit | None:
+    """`from temporalio import activity` becomes `from temporalio import activity, workflow`,
+    as isort would write it; only for a plain one-line statement at the top of the module."""
+    assert module.tree is not None
+    for node in module.tree.body:
+        if not isinstance(node, ast.ImportFrom) or node.module != package or node.level:
+            continue
+        if node.end_lineno != node.lineno or any(c in _segment(module, node) for c in "(#\\;"):
+            return None
+        names = [f"{a.name} as {a.asname}" if a.asname else a.name for a in node.names]
+        if "*" in names:
+            return None
+        # isort's order by type: CONSTANTS, then Classes, then everything else.
+        ordered = sorted([*names, name], key=lambda n: (not n.isupper(), not n[:1].isupper(), n))
+        return _edit(module, node, f"from {package} import {', '.join(ordered)}")
+    return None
 
 
 def _imports_dotted(module: Module, qualified: str) -> bool:
@@ -193,11 +215,13 @@ def _insert_import(module: Module, statement: str) -> Edit:
     index = next((i for i, n in enumerate(leading) if _isort_key(n) > mine), len(leading))
     sections = [_isort_key(n)[0] for n in leading]
     content = statement + "\n"
-    if index < len(leading):
+    if index and sections[index - 1] == mine[0]:
+        row = (leading[index - 1].end_lineno or leading[index - 1].lineno) + 1  # in its section
+    elif index < len(leading):
         row = leading[index].lineno
-        if mine[0] not in sections[max(index - 1, 0) : index + 1]:  # the imports either side
+        if sections[index] != mine[0]:
             content += "\n"  # a section of its own, before the next one
-    elif leading and sections[-1] != mine[0]:
+    elif leading:
         content = "\n" + content  # a section of its own, after the last one
     at = Location(row=row, column=1)
     return Edit(content=content, location=at, end_location=at)

@@ -436,11 +436,13 @@ def _run_fix(args: argparse.Namespace, config: Config, paths: list[str]) -> Outp
     errors = [*result.errors, *result.remaining.errors]
     if args.diff:
         diff = "".join(
-            "".join(difflib.unified_diff(
+            # A last line without a newline gets diff's marker, or `patch` rejects the hunk.
+            line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+            for name, (before, after) in result.changed.items()
+            for line in difflib.unified_diff(
                 before.splitlines(keepends=True), after.splitlines(keepends=True),
                 fromfile=_diff_name("a", name), tofile=_diff_name("b", name),
-            ))
-            for name, (before, after) in result.changed.items()
+            )
         )  # fmt: skip
         note = f"Would fix {_plural(result.fixed, 'finding')}\n"
         code = EXIT_ERROR if errors else (EXIT_FINDINGS if result.changed else EXIT_CLEAN)

@@ -223,6 +223,16 @@ def test_fix_edits_only_the_files_given(capsys, tmp_path: Path, monkeypatch) -> 
     assert "clock.py:5:12: TPR101" in out
 
 
+def test_crlf_files_get_crlf_lines(tmp_path: Path) -> None:
+    path = tmp_path / "wf.py"
+    before = next(case[1] for case in CASES if case[0].startswith("uuid4 adds the workflow"))
+    path.write_bytes(before.replace("\n", "\r\n").encode())
+    assert main(["lint", "--fix", "--no-cache", str(path)]) == 0
+    after = path.read_bytes()
+    assert b"from temporalio import workflow\r\n" in after and b"workflow.uuid4()" in after
+    assert after.count(b"\n") == after.count(b"\r\n")
+
+
 def test_json_findings_carry_the_fix_with_one_based_edits(capsys, tmp_path: Path) -> None:
     path = tmp_path / "wf.py"
     path.write_text(module("import time\n\n", "return time.time()"))
@@ -258,6 +268,17 @@ def test_cli_diff_prints_and_writes_nothing(capsys, tmp_path: Path) -> None:
     out = capsys.readouterr().out
     assert "-        return time.time()" in out and "+        return workflow.time()" in out
     assert path.read_text() == original
+
+
+def test_diff_applies_with_git_even_without_a_final_newline(capsys, tmp_path: Path) -> None:
+    (tmp_path / "wf.py").write_text(module("import time\n\n", "return time.time()").rstrip("\n"))
+    assert main(["lint", "--diff", "--no-cache", str(tmp_path / "wf.py")]) == 1
+    patch = capsys.readouterr().out.replace(f"{tmp_path}/", "")  # git wants a/ b/ relative names
+    patch = patch.replace("--- wf.py", "--- a/wf.py").replace("+++ wf.py", "+++ b/wf.py")
+    assert patch.count("\\ No newline at end of file\n") == 2
+    git = ["git", "apply", "--check", "-"]
+    done = subprocess.run(git, cwd=tmp_path, input=patch, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 def test_read_only_file_is_a_one_line_error_and_stays_unchanged(capsys, tmp_path: Path) -> None:

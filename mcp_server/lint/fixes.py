@@ -385,9 +385,12 @@ def apply(source: str, fixes: list[Fix]) -> Applied:
         taken += [span for span in spans if span not in taken]
         fixed += 1
     text = source
+    crlf = "\r\n" in source  # new lines (an added import) end the way the file's lines do
     for start, end, content in sorted(taken, key=lambda s: (s[0], s[1]), reverse=True):
         if content and start == len(text) and text and not text.endswith("\n"):
             content = "\n" + content
+        if crlf:
+            content = content.replace("\r\n", "\n").replace("\n", "\r\n")
         text = text[:start] + content + text[end:]
     text = _drop_orphans(source, text)
     if not source.startswith("\n"):

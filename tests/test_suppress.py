@@ -55,6 +55,28 @@ def test_scoped_comment_covers_a_whole_decorated_def() -> None:
     assert found(source) == []
 
 
+def test_scoped_comment_in_odd_places_covers_what_it_sits_in() -> None:
+    between_decorator_and_def = HEAD + (
+        "    @workflow.run\n    # temporal-pro: ignore[TPR101] the clock is only logged\n"
+        "    async def run(self) -> float:\n"
+        "        first = time.time()\n        return first + time.time()\n"
+    )
+    assert found(between_decorator_and_def) == []
+    inside_a_multi_line_call = body(
+        "values = (",
+        "    # temporal-pro: ignore[TPR101]",
+        "    time.time(),",
+        ")",
+        "return values[0] + time.time()",
+    )
+    assert found(inside_a_multi_line_call) == [(14, "TPR101")]
+    at_the_end_of_the_line = body(
+        "started = time.time()  # temporal-pro: ignore[TPR101] -- reviewed",
+        "return started + time.time()",
+    )
+    assert found(at_the_end_of_the_line) == [(11, "TPR101")]
+
+
 def test_file_level_comment_covers_the_file() -> None:
     source = "# temporal-pro: ignore-file[TPR101]\n" + body("return time.time() + time.time()")
     assert found(source) == []

@@ -4,6 +4,10 @@
     # temporal-pro: ignore[TPR101]           the next statement: a line, or a whole def/class
     # temporal-pro: ignore-file[TPR602]      the whole file
 
+A scoped comment at the end of a line covers that line's statement; one among a definition's
+decorators, the definition; one inside a multi-line statement, that statement. Text after the
+brackets is the reason.
+
 Codes, code prefixes and rule names are accepted. A finding reached through a call chain is also
 silenced by a suppression on any hop of the chain, so a helper's finding can be silenced where the
 workflow calls it. A suppression that silences nothing is itself reported (TPR900), and so is a
@@ -24,8 +28,8 @@ from dataclasses import dataclass, field
 from mcp_server.lint.models import Finding, Location
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[\w\-]+(?:[\s,]+[\w\-]+)*))?", re.IGNORECASE)
-_DIRECTIVE = re.compile(
-    r"#\s*temporal-pro:\s*(?P<kind>ignore-file|ignore)(?:\[(?P<codes>[^\]]*)\])?\s*$"
+_DIRECTIVE = re.compile(  # text after it, separated by a space, is the reason
+    r"#\s*temporal-pro:\s*(?P<kind>ignore-file|ignore)(?:\[(?P<codes>[^\]]*)\])?(?:\s.*)?$"
 )
 UNUSED = "TPR900"
 
@@ -70,7 +74,7 @@ def parse_suppressions(source: str) -> list[Suppression]:
     for row, column, text, alone in _comments(source):
         end = column + len(text) + 1
         directive = _DIRECTIVE.match(text)
-        if directive and alone:
+        if directive:
             selectors = tuple(s for s in re.split(r"[\s,]+", directive["codes"] or "") if s)
             if directive["kind"] == "ignore-file":
                 suppressions.append(
@@ -79,7 +83,7 @@ def parse_suppressions(source: str) -> list[Suppression]:
                 continue
             if statements is None:
                 statements = _all_statements(source)
-            span = _next_statement(statements, row)
+            span = _covered(statements, row, alone)
             if span is not None:
                 suppressions.append(Suppression("ignore", row, column + 1, end, selectors, *span))
             continue
@@ -97,6 +101,30 @@ def _all_statements(source: str) -> list[ast.stmt]:
     except (SyntaxError, ValueError):
         return []
     return [node for node in ast.walk(tree) if isinstance(node, ast.stmt)]
+
+
+def _covered(statements: list[ast.stmt], row: int, alone: bool) -> tuple[int, int] | None:
+    """The rows a scoped comment on `row` covers: at the end of a line, that line's statement;
+    on its own line, the definition whose decorators it sits among, the statement it sits
+    inside (a multi-line call), or else the next statement."""
+
+    def start(node: ast.stmt) -> int:
+        return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+
+    def span(node: ast.stmt) -> tuple[int, int]:
+        return start(node), node.end_lineno or node.lineno
+
+    simple = [n for n in statements if not hasattr(n, "body")]
+    if not alone:
+        inside = [n for n in simple if n.lineno <= row <= (n.end_lineno or n.lineno)]
+        return span(min(inside, key=lambda n: span(n)[1] - span(n)[0])) if inside else (row, row)
+    for node in statements:
+        if start(node) < row < node.lineno:  # between a decorator and its `def`
+            return span(node)
+    inside = [n for n in simple if n.lineno < row < (n.end_lineno or n.lineno)]
+    if inside:
+        return span(min(inside, key=lambda n: span(n)[1] - span(n)[0]))
+    return _next_statement(statements, row)
 
 
 def _next_statement(statements: list[ast.stmt], row: int) -> tuple[int, int] | None:

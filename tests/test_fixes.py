@@ -233,6 +233,24 @@ def test_crlf_files_get_crlf_lines(tmp_path: Path) -> None:
     assert after.count(b"\n") == after.count(b"\r\n")
 
 
+def test_a_comprehension_variable_hides_the_name_a_fix_would_use(tmp_path: Path) -> None:
+    path = tmp_path / "wf.py"
+    path.write_text(
+        module(
+            "import random\nimport time\nimport uuid\n\n",
+            'labels = [f"{workflow}:{time.time()}" for workflow in xs]',
+            "ids = {workflow: uuid.uuid4() for workflow in xs}",
+            "draws = [random.random() for random in xs]  # `random` is each item here",
+            "return labels, ids, draws",
+        )
+    )
+    findings = lint_paths([str(path)]).report.findings
+    assert [(f.location.row, f.code, f.fix) for f in findings] == [
+        (12, "TPR101", None),  # `workflow` means the loop variable there: no fix
+        (13, "TPR105", None),
+    ]
+
+
 def test_json_findings_carry_the_fix_with_one_based_edits(capsys, tmp_path: Path) -> None:
     path = tmp_path / "wf.py"
     path.write_text(module("import time\n\n", "return time.time()"))

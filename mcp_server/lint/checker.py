@@ -526,14 +526,33 @@ class Checker(ast.NodeVisitor):
 
     visit_AsyncFor = visit_For
 
-    def _visit_comprehension(self, node: ast.ListComp | ast.GeneratorExp | ast.DictComp) -> None:
-        if self.context == "workflow" and id(node) not in self._order_free:
+    def _visit_comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
+    ) -> None:
+        ordered = not isinstance(node, ast.SetComp)  # a set built from a set keeps no order
+        if ordered and self.context == "workflow" and id(node) not in self._order_free:
             for generator in node.generators:
                 if self._is_set(generator.iter):
                     self.report("TPR301", generator.iter, how="a comprehension over it")
-        self.generic_visit(node)
+        # The first iterable is evaluated outside; the rest sees the loop variables, which hide
+        # the names outside (`[random.random() for random in generators]`, `workflow` in a fix).
+        first = node.generators[0]
+        self.visit(first.iter)
+        outer = self.scope
+        self.scope = self.project.comprehension_scope(self.module, node, outer)
+        try:
+            for generator in node.generators:
+                if generator is not first:
+                    self.visit(generator.iter)
+                for condition in generator.ifs:
+                    self.visit(condition)
+            for part in ("elt", "key", "value"):
+                if hasattr(node, part):
+                    self.visit(getattr(node, part))
+        finally:
+            self.scope = outer
 
-    visit_ListComp = visit_GeneratorExp = visit_DictComp = _visit_comprehension
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _visit_comprehension
 
     def visit_Starred(self, node: ast.Starred) -> None:
         if (

@@ -513,6 +513,17 @@ class Project:
             scope = self._scopes[id(node)] = Scope(self, module, node, parent, cls)
         return scope
 
+    def comprehension_scope(
+        self, module: Module, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp,
+        parent: Scope,
+    ) -> Scope:  # fmt: skip
+        """A comprehension's own scope: its loop variables hide the names outside it."""
+        scope = Scope(self, module, node, parent)
+        for generator in node.generators:
+            for name in _target_names(generator.target):
+                scope.names[name] = Binding("opaque")
+        return scope
+
     def module_scope(self, module: Module) -> Scope:
         key = id(module)
         scope = self._scopes.get(key)

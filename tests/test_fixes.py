@@ -324,3 +324,40 @@ def test_a_fix_that_would_not_parse_is_refused_and_nothing_is_written(
     assert "a fix would produce code that does not parse" in err
     assert path.read_text() == original
     assert lint_paths([str(path)]).report.findings[0].code == "TPR101"
+
+
+@pytest.mark.parametrize("odd", ["\u2028", "\x0c"])
+def test_lines_break_where_python_breaks_them(tmp_path: Path, odd: str) -> None:
+    # str.splitlines() also breaks at U+2028 and form feeds; Python (and every row) does not.
+    path = tmp_path / "wf.py"
+    before = module(
+        f"import time\n\n# copied from the wiki:{odd} keep timestamps\n",
+        "t0 = time.time()  # noqa: TPR101",
+        "t1 = time.time()",
+        "return t1 - t0, 'é'",
+    )
+    path.write_text(before)
+    [finding] = lint_paths([str(path)]).report.findings
+    assert (finding.location.row, finding.location.column) == (12, 14)
+    assert fix_paths([str(path)], LintOptions()).changed[str(path)][1] == before.replace(
+        "t1 = time.time()", "t1 = workflow.time()"
+    )
+
+
+def test_a_file_refused_in_a_later_pass_keeps_none_of_the_earlier_ones(
+    capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "wf.py"
+    original = module("import time\n\n", "a = time.time()", "return a + time.time()")
+    path.write_text(original)
+    real_apply, passes = fixes.apply, []
+
+    def second_pass_breaks(source: str, found: list) -> fixes.Applied:  # type: ignore[type-arg]
+        passes.append(1)
+        applied = real_apply(source, found[:1])  # one fix per pass: a second pass is needed
+        return applied if len(passes) == 1 else fixes.Applied(applied.source + "def (:\n", 1)
+
+    monkeypatch.setattr(fixes, "apply", second_pass_breaks)
+    assert main(["lint", "--fix", "--no-cache", str(path)]) == 2
+    assert "does not parse; unchanged" in capsys.readouterr().err and len(passes) == 2
+    assert path.read_text() == original

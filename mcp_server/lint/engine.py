@@ -594,6 +594,9 @@ def fix_paths(paths: list[str], options: LintOptions, unsafe: bool = False) -> F
                     f"{filename}: a fix would produce code that does not parse; unchanged"
                 )
                 refused.add(filename)
+                if filename in originals:  # undo earlier passes too: "unchanged" means unchanged
+                    overrides[filename] = originals[filename]
+                    fixed_in.pop(filename, None)
                 continue
             originals.setdefault(filename, before)
             overrides[filename] = applied.source

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mcp_server.lint.models import Edit, Fix, Location
+from mcp_server.lint.parse import source_lines
 from mcp_server.lint.project import Module, Scope
 
 WORKFLOW = "temporalio.workflow"
@@ -374,7 +375,7 @@ class Applied:
 def apply(source: str, fixes: list[Fix]) -> Applied:
     """Apply non-overlapping fixes (in order); an edit identical to one already taken is shared,
     so two fixes that both add `from temporalio import workflow` add it once."""
-    lines = source.splitlines(keepends=True)
+    lines = source_lines(source)
     taken: list[tuple[int, int, str]] = []
     fixed = 0
     for fix in fixes:
@@ -434,7 +435,7 @@ def _drop_orphans(before: str, after: str) -> str:
         if not edits:
             used_before[orphan] = 0  # cannot be removed cleanly: leave it
             continue
-        lines = after.splitlines(keepends=True)
+        lines = source_lines(after)
         start, end = _offsets(lines, edits[0].location, edits[0].end_location)
         after = after[:start] + edits[0].content + after[end:]
         new = ast.parse(after)

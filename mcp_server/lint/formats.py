@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from mcp_server import __version__
+from mcp_server.lint.parse import source_lines
 
 if TYPE_CHECKING:
     from mcp_server.lint.models import ChainHop, Finding, LintReport, Location
@@ -283,7 +284,6 @@ class _SourceLines:
             except OSError:
                 self._files[filename] = None
             else:
-                # Python ends lines only at \n, \r\n and \r; str.splitlines() knows more.
-                self._files[filename] = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+                self._files[filename] = [line.rstrip("\r\n") for line in source_lines(text)]
         lines = self._files[filename]
         return lines[row - 1] if lines is not None and 0 < row <= len(lines) else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import io
 import os
+import re
 import stat
 import tokenize
 from pathlib import Path
@@ -32,6 +33,16 @@ def read_source(path: str | Path) -> str:
     except OSError as error:
         raise UnreadableFile(f"{path}: cannot read file: {error.strerror or error}") from None
     return decode_source(data, str(path))
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of Python source, ends kept, broken only where Python breaks them (\\n, \\r\\n,
+    \\r): str.splitlines() also breaks at form feeds and U+2028, which would shift every row
+    after one by a line."""
+    return _LINES.findall(text)
+
+
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|[\r\n])|[^\r\n]+$")
 
 
 def decode_source(data: bytes, name: str) -> str:

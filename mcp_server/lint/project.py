@@ -26,7 +26,7 @@ from typing import Literal
 from mcp_server.lint import knowledge, sdk_api
 from mcp_server.lint.knowledge import Entry
 from mcp_server.lint.models import Location
-from mcp_server.lint.parse import UnreadableFile, parse_source, read_source
+from mcp_server.lint.parse import UnreadableFile, parse_source, read_source, source_lines
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 # The fields of compound statements that hold nested statements (or handlers and match cases).
@@ -81,7 +81,7 @@ class Module:
 
     @functools.cached_property
     def lines(self) -> list[str]:
-        return self.source.splitlines(keepends=True)
+        return source_lines(self.source)
 
     def column(self, row: int, byte_offset: int) -> int:
         """The 1-based character column of an `ast` column, which counts UTF-8 bytes."""

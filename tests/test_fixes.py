@@ -123,6 +123,16 @@ CASES = [
         False,
     ),
     (
+        "an import a string annotation still uses stays",
+        "import uuid\n\nfrom temporalio import workflow\n\n\n@workflow.defn\nclass W:\n"
+        '    @workflow.run\n    async def run(self, prev: "uuid.UUID | None" = None) -> object:\n'
+        "        return uuid.uuid4()\n",
+        "import uuid\n\nfrom temporalio import workflow\n\n\n@workflow.defn\nclass W:\n"
+        '    @workflow.run\n    async def run(self, prev: "uuid.UUID | None" = None) -> object:\n'
+        "        return workflow.uuid4()\n",
+        False,
+    ),
+    (
         "a function-local import left unused goes too",
         module("", "import uuid", "", "return uuid.uuid4()"),
         module("", "", "return workflow.uuid4()"),

@@ -258,9 +258,35 @@ def _uses(module: Module) -> Counter[str]:
     cached = getattr(module, "_name_uses", None)
     if cached is None:
         assert module.tree is not None
-        cached = Counter(n.id for n in ast.walk(module.tree) if isinstance(n, ast.Name))
+        cached = _name_uses(module.tree)
         module._name_uses = cached  # type: ignore[attr-defined]
     return cached
+
+
+def _name_uses(tree: ast.AST) -> Counter[str]:
+    """How often each name is used, string annotations included (`prev: "uuid.UUID"`)."""
+    uses = Counter(n.id for n in ast.walk(tree) if isinstance(n, ast.Name))
+    for text in _string_annotations(tree):
+        try:
+            uses.update(_name_uses(ast.parse(text, mode="eval")))
+        except SyntaxError:
+            continue
+    return uses
+
+
+def _string_annotations(tree: ast.AST) -> Iterator[str]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arg):
+            annotations = [node.annotation]
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            annotations = [node.returns]
+        elif isinstance(node, ast.AnnAssign):
+            annotations = [node.annotation]
+        else:
+            continue
+        for annotation in annotations:
+            if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+                yield annotation.value
 
 
 def removal_edits(module: Module, local: str) -> list[Edit]:
@@ -418,9 +444,9 @@ def _drop_orphans(before: str, after: str) -> str:
         old, new = ast.parse(before), ast.parse(after)
     except SyntaxError:
         return after  # the caller reports unparsable output
-    used_before = Counter(n.id for n in ast.walk(old) if isinstance(n, ast.Name))
+    used_before = _name_uses(old)
     for _ in range(32):
-        used_now = Counter(n.id for n in ast.walk(new) if isinstance(n, ast.Name))
+        used_now = _name_uses(new)
         orphan = next(
             (
                 local

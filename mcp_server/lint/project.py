@@ -514,9 +514,11 @@ class Project:
         return scope
 
     def comprehension_scope(
-        self, module: Module, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp,
+        self,
+        module: Module,
+        node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp,
         parent: Scope,
-    ) -> Scope:  # fmt: skip
+    ) -> Scope:
         """A comprehension's own scope: its loop variables hide the names outside it."""
         scope = Scope(self, module, node, parent)
         for generator in node.generators:

@@ -107,35 +107,26 @@ def _covered(statements: list[ast.stmt], row: int, alone: bool) -> tuple[int, in
     """The rows a scoped comment on `row` covers: at the end of a line, that line's statement;
     on its own line, the definition whose decorators it sits among, the statement it sits
     inside (a multi-line call), or else the next statement."""
-
-    def start(node: ast.stmt) -> int:
-        return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
-
-    def span(node: ast.stmt) -> tuple[int, int]:
-        return start(node), node.end_lineno or node.lineno
-
     simple = [n for n in statements if not hasattr(n, "body")]
     if not alone:
-        inside = [n for n in simple if n.lineno <= row <= (n.end_lineno or n.lineno)]
-        return span(min(inside, key=lambda n: span(n)[1] - span(n)[0])) if inside else (row, row)
-    for node in statements:
-        if start(node) < row < node.lineno:  # between a decorator and its `def`
-            return span(node)
-    inside = [n for n in simple if n.lineno < row < (n.end_lineno or n.lineno)]
-    if inside:
-        return span(min(inside, key=lambda n: span(n)[1] - span(n)[0]))
-    return _next_statement(statements, row)
+        inside = [n for n in simple if n.lineno <= row <= _span(n)[1]]
+        return _innermost(inside) if inside else (row, row)
+    decorated = [n for n in statements if _span(n)[0] < row < n.lineno]  # decorator ... `def`
+    inside = [n for n in simple if n.lineno < row < _span(n)[1]]
+    if decorated or inside:
+        return _innermost(decorated or inside)
+    following = [_span(n) for n in statements if _span(n)[0] > row]
+    return min(following, key=lambda span: span[0]) if following else None  # outermost first
 
 
-def _next_statement(statements: list[ast.stmt], row: int) -> tuple[int, int] | None:
-    """Rows of the first statement that starts below `row` (decorators count as its start)."""
-    best: tuple[int, int] | None = None
-    for node in statements:
-        decorators = getattr(node, "decorator_list", [])
-        start = min([node.lineno, *(d.lineno for d in decorators)])
-        if start > row and (best is None or start < best[0]):
-            best = (start, node.end_lineno or node.lineno)
-    return best
+def _span(node: ast.stmt) -> tuple[int, int]:
+    """First and last row of a statement; a definition starts at its first decorator."""
+    decorators = getattr(node, "decorator_list", [])
+    return min([node.lineno, *(d.lineno for d in decorators)]), node.end_lineno or node.lineno
+
+
+def _innermost(nodes: list[ast.stmt]) -> tuple[int, int]:
+    return min((_span(n) for n in nodes), key=lambda span: span[1] - span[0])
 
 
 def apply_suppressions(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from mcp_server.lint.engine import LintOptions, lint_paths, lint_source
 
 HEAD = "import time\n\nfrom temporalio import workflow\n\n\n@workflow.defn\nclass W:\n"
@@ -126,3 +128,49 @@ def test_a_suppression_at_the_workflow_call_site_silences_the_helper_finding(
         "        return helpers.stamp()  # noqa: TPR101 (stamp is only logged)\n"
     )
     assert lint_paths([str(tmp_path)]).report.findings == []
+
+
+def test_a_call_site_suppression_speaks_for_its_own_workflow_only(tmp_path: Path) -> None:
+    (tmp_path / "helpers.py").write_text(
+        "import time\n\n\ndef stamp() -> float:\n    return time.time()\n"
+    )
+    workflow = (
+        "from temporalio import workflow\n\nimport helpers\n\n\n@workflow.defn\nclass {name}:\n"
+        "    @workflow.run\n    async def run(self) -> float:\n        return helpers.stamp(){end}\n"
+    )
+    # A's call comes first by file name and is the shorter chain to pick; it is suppressed.
+    (tmp_path / "a.py").write_text(workflow.format(name="A", end="  # noqa: TPR101 (logged)"))
+    (tmp_path / "b.py").write_text(workflow.format(name="B", end=""))
+    findings = lint_paths([str(tmp_path)]).report.findings
+    assert [(f.code, [hop.function for hop in f.chain]) for f in findings] == [
+        ("TPR101", ["B.run", "helpers.stamp", "time.time"])  # and A's noqa counts as used
+    ]
+    (tmp_path / "b.py").unlink()
+    assert lint_paths([str(tmp_path)]).report.findings == []
+
+
+def test_every_call_site_suppression_is_used_however_the_run_is_split(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mcp_server.lint import engine
+
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "__init__.py").write_text("")
+    (tmp_path / "shared" / "clock.py").write_text(
+        "import time\n\n\ndef stamp() -> float:\n    return time.time()\n"
+    )
+    for folder, end in (("a", "  # noqa: TPR101"), ("b", "  # noqa: TPR101"), ("c", "")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "wf.py").write_text(
+            "from temporalio import workflow\n\nfrom shared import clock\n\n\n@workflow.defn\n"
+            "class W:\n    @workflow.run\n    async def run(self) -> float:\n"
+            f"        return clock.stamp(){end}\n"
+        )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(engine, "_PARALLEL_MIN_BYTES", 0)
+    paths = ["a", "b", "c", "shared"]
+    reports = [lint_paths(paths, LintOptions(jobs=jobs)).report for jobs in (1, 2)]
+    assert [(f.code, f.chain[0].filename) for f in reports[0].findings] == [
+        ("TPR101", str(Path("c") / "wf.py"))  # and neither noqa is reported unused
+    ]
+    assert reports[1] == reports[0]

@@ -34,7 +34,7 @@ from mcp_server.lint.project import (
     decorator_target,
 )
 from mcp_server.lint.rules import RULES, resolve_codes
-from mcp_server.lint.suppress import apply_suppressions
+from mcp_server.lint.suppress import Suppression, apply_suppressions, parse_suppressions
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ def _lint(paths: list[str], options: LintOptions, stdin: tuple[str, bytes] | Non
                 sources[finding.filename] = project.read(finding.filename)
             except UnreadableFile:
                 sources[finding.filename] = ""
-    findings = apply_suppressions(findings, sources, codes, _codes_of)
+    findings = _canonical(apply_suppressions(findings, sources, codes, _codes_of))
     findings.sort(key=lambda f: (f.filename, f.location.row, f.location.column, f.code))
     report = LintReport(findings=findings, summary=Summary(files=given, findings=len(findings)))
     global _last_project
@@ -175,8 +175,9 @@ def _analyze(
 
     Big runs are shared out by folder between peer processes (see peers.py), started here
     unless the command line started them already; each parses lazily what its roots reach.
-    Chains are chosen canonically (shortest, then first by position) within each chunk and then
-    across them, so the report is the same however the work is shared out.
+    A finding may come back once per chain that reached it; the caller drops the suppressed
+    ones and keeps one per position (_canonical), so the report is the same however the work
+    is shared out.
     """
     targets = [m for m in project.modules if id(m) in named or m.mentions_temporal]
     chunks = _chunks(targets, peers.count if peers.count > 1 else jobs)
@@ -199,7 +200,7 @@ def _analyze(
         findings += theirs[0]
         errors += theirs[1]
         project.followed |= theirs[2]
-    return _canonical(findings), sorted(set(errors))
+    return findings, sorted(set(errors))
 
 
 _PARALLEL_MIN_BYTES = 400_000  # below this, forking costs more than it saves
@@ -248,7 +249,8 @@ def _analyze_group(project: Project, modules: list[Module]) -> tuple[list[Findin
     parsed = [m for m in modules if m.tree is not None]
     raw: list[tuple[Raw, tuple[_Hop, ...]]] = []
     errors: list[str] = []
-    visited: set[tuple[int, Context, Handler]] = set()
+    visited: set[tuple[int, Context, Handler, frozenset[str]]] = set()
+    hushed_at = _Hushed()
 
     def run(checker: Checker, where: str, target: Function | list[ast.stmt]) -> list[Raw]:
         try:
@@ -264,17 +266,21 @@ def _analyze_group(project: Project, modules: list[Module]) -> tuple[list[Findin
 
     def walk(roots: list[tuple[Function, Context, Handler]]) -> None:
         # Breadth-first, one level at a time, each level in chain order: the first chain that
-        # reaches a function is the shortest, and among those the first by position.
-        level: list[tuple[Function, Context, Handler, tuple[_Hop, ...]]] = [
-            (fn, context, handler, ()) for fn, context, handler in roots
+        # reaches a function is the shortest, and among those the first by position. A function
+        # is walked again when reached through other suppression comments (a noqa comment at
+        # one workflow's call of a helper): another workflow's chain may still expose it.
+        level: list[tuple[Function, Context, Handler, tuple[_Hop, ...], frozenset[str]]] = [
+            (fn, context, handler, (), frozenset()) for fn, context, handler in roots
         ]
         level.sort(key=lambda item: (item[0].module.display, item[0].node.lineno))
         while level:
-            following: list[tuple[Function, Context, Handler, tuple[_Hop, ...]]] = []
-            for function, context, handler, chain in level:
-                if (id(function.node), context, handler) in visited:
+            following: list[
+                tuple[Function, Context, Handler, tuple[_Hop, ...], frozenset[str]]
+            ] = []
+            for function, context, handler, chain, hushed in level:
+                if (id(function.node), context, handler, hushed) in visited:
                     continue
-                visited.add((id(function.node), context, handler))
+                visited.add((id(function.node), context, handler, hushed))
                 checker = _checker(project, function, context, handler, chain)
                 where = f"{function.module.display}:{function.node.lineno}"
                 name = function.qualname if not chain else function.display_name
@@ -282,7 +288,8 @@ def _analyze_group(project: Project, modules: list[Module]) -> tuple[list[Findin
                     raw.append((finding, (*chain, _Hop(name, function.module, finding.node))))
                 for callee, call in checker.calls:  # callees run in the caller's context
                     hop = _Hop(name, function.module, call)
-                    following.append((callee, context, None, (*chain, hop)))
+                    further = hushed | hushed_at(function.module, call)
+                    following.append((callee, context, None, (*chain, hop), further))
             following.sort(key=lambda item: [hop.order for hop in item[3]])
             level = following
 
@@ -327,6 +334,24 @@ def _analyze_group(project: Project, modules: list[Module]) -> tuple[list[Findin
     findings = [_syntax_error(m) for m in project.modules if m.syntax_error is not None]
     findings += [_to_model(finding, chain) for finding, chain in raw]
     return findings, errors
+
+
+class _Hushed:
+    """The suppression comments covering a call, per module, as keys of the walk's state: each
+    one's chain is walked, so each one silences (and is used for) what it covers, whatever
+    other chains reach the same helper (see suppress.py for what they silence)."""
+
+    def __init__(self) -> None:
+        self._modules: dict[int, list[Suppression]] = {}
+
+    def __call__(self, module: Module, call: ast.AST) -> frozenset[str]:
+        suppressions = self._modules.get(id(module))
+        if suppressions is None:
+            suppressions = self._modules[id(module)] = parse_suppressions(module.source)
+        row = getattr(call, "lineno", 0)
+        return frozenset(
+            f"{module.display}:{s.row}" for s in suppressions if s.first <= row <= s.last
+        )
 
 
 def _checker(

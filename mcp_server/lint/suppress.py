@@ -10,10 +10,12 @@ brackets is the reason.
 
 Codes, code prefixes and rule names are accepted. A finding reached through a call chain is also
 silenced by a suppression on any hop of the chain, so a helper's finding can be silenced where the
-workflow calls it. A suppression that silences nothing is itself reported (TPR900), and so is a
-code or name that matches no rule (TPR999 in a noqa; anything in our own comments), except a bare
-`# noqa` or another tool's code, which may be meant for that tool. Ruff users add
-`lint.external = ["TPR"]` so Ruff keeps our codes in its own unused-noqa check.
+workflow calls it; a chain through an unsuppressed call (another workflow's) still reports it.
+
+A suppression that silences nothing is itself reported (TPR900), and so is a code or name that
+matches no rule (TPR999 in a noqa; anything in our own comments), except a bare `# noqa` or
+another tool's code, which may be meant for that tool. Ruff users add `lint.external = ["TPR"]`
+so Ruff keeps our codes in its own unused-noqa check.
 """
 
 from __future__ import annotations

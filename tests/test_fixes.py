@@ -261,6 +261,17 @@ def test_a_comprehension_variable_hides_the_name_a_fix_would_use(tmp_path: Path)
     ]
 
 
+def test_a_workflow_import_only_for_type_checking_is_not_reused(tmp_path: Path) -> None:
+    path = tmp_path / "wf.py"
+    path.write_text(
+        "import time\nfrom typing import TYPE_CHECKING\n\nfrom temporalio.workflow import defn, run\n\n"
+        "if TYPE_CHECKING:\n    from temporalio import workflow\n\n\n@defn\nclass W:\n    @run\n"
+        "    async def run(self) -> float:\n        return time.time()\n"
+    )
+    [finding] = lint_paths([str(path)]).report.findings
+    assert finding.code == "TPR101" and finding.fix is None  # `workflow` is unbound at run time
+
+
 def test_json_findings_carry_the_fix_with_one_based_edits(capsys, tmp_path: Path) -> None:
     path = tmp_path / "wf.py"
     path.write_text(module("import time\n\n", "return time.time()"))

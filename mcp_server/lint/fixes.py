@@ -141,9 +141,11 @@ def _arguments_text(scope: Scope, node: ast.Call) -> str:
 def _binding(module: Module, scope: Scope, qualified: str) -> tuple[str | None, Edit | None]:
     """The name to call `qualified` by at this scope, and the import edit if one is needed."""
     for name, binding in module.bindings.items():
-        # An import binding of it that is not shadowed at this scope.
+        # An import binding of it that is not shadowed at this scope, and exists at run time.
         reusable = binding.kind == "import" and binding.qname == qualified
         if reusable and scope.resolve(ast.Name(id=name)) == qualified:
+            if _only_when_type_checking(module, scope, name):
+                return None, None  # adding a second import would shadow it: no fix
             return name, None
     # `import temporalio.workflow` binds `temporalio` and loads the submodule: call it by its
     # dotted name (a bare `import temporalio` would not load `temporalio.workflow`).
@@ -178,6 +180,28 @@ def _join_from_import(module: Module, package: str, name: str) -> Edit | None:
         ordered = sorted([*names, name], key=lambda n: (not n.isupper(), not n[:1].isupper(), n))
         return _edit(module, node, f"from {package} import {', '.join(ordered)}")
     return None
+
+
+def _only_when_type_checking(module: Module, scope: Scope, name: str) -> bool:
+    """Whether every top-level import of `name` sits under `if TYPE_CHECKING:` (not run)."""
+    assert module.tree is not None
+    found = {True: False, False: False}  # under TYPE_CHECKING? -> seen
+    stack: list[tuple[ast.stmt, bool]] = [(node, False) for node in module.tree.body]
+    while stack:
+        node, typing_only = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            if any((a.asname or a.name.partition(".")[0]) == name for a in node.names):
+                found[typing_only] = True
+        elif isinstance(node, ast.If):
+            checking = typing_only or scope.resolve(node.test) in _TYPE_CHECKING
+            stack += [(child, checking) for child in node.body]
+            stack += [(child, typing_only) for child in node.orelse]
+        elif isinstance(node, (ast.Try, ast.With)):
+            stack += [(child, typing_only) for child in node.body]
+    return found[True] and not found[False]
+
+
+_TYPE_CHECKING = frozenset({"typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING"})
 
 
 def _imports_dotted(module: Module, qualified: str) -> bool:

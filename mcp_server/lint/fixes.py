@@ -185,20 +185,29 @@ def _join_from_import(module: Module, package: str, name: str) -> Edit | None:
 def _only_when_type_checking(module: Module, scope: Scope, name: str) -> bool:
     """Whether every top-level import of `name` sits under `if TYPE_CHECKING:` (not run)."""
     assert module.tree is not None
-    found = {True: False, False: False}  # under TYPE_CHECKING? -> seen
+    typing_only_import = run_time_import = False
     stack: list[tuple[ast.stmt, bool]] = [(node, False) for node in module.tree.body]
     while stack:
         node, typing_only = stack.pop()
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            if any((a.asname or a.name.partition(".")[0]) == name for a in node.names):
-                found[typing_only] = True
+        if _binds(node, name):
+            if typing_only:
+                typing_only_import = True
+            else:
+                run_time_import = True
         elif isinstance(node, ast.If):
             checking = typing_only or scope.resolve(node.test) in _TYPE_CHECKING
             stack += [(child, checking) for child in node.body]
             stack += [(child, typing_only) for child in node.orelse]
         elif isinstance(node, (ast.Try, ast.With)):
             stack += [(child, typing_only) for child in node.body]
-    return found[True] and not found[False]
+    return typing_only_import and not run_time_import
+
+
+def _binds(node: ast.AST, local: str) -> bool:
+    """Whether `node` is an import statement that binds the name `local`."""
+    return isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+        (a.asname or a.name.partition(".")[0]) == local for a in node.names
+    )
 
 
 _TYPE_CHECKING = frozenset({"typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING"})
@@ -319,14 +328,9 @@ def removal_edits(module: Module, local: str) -> list[Edit]:
     assert module.tree is not None
     lines = module.lines
 
-    def binds(node: ast.AST) -> bool:
-        return isinstance(node, (ast.Import, ast.ImportFrom)) and any(
-            (a.asname or a.name.partition(".")[0]) == local for a in node.names
-        )
-
-    node: ast.AST | None = next((n for n in module.tree.body if binds(n)), None)
+    node: ast.AST | None = next((n for n in module.tree.body if _binds(n, local)), None)
     if node is None:  # rare: the whole tree is walked only then
-        nested = [n for n in ast.walk(module.tree) if binds(n)]
+        nested = [n for n in ast.walk(module.tree) if _binds(n, local)]
         node = nested[0] if len(nested) == 1 else None
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         end_row = node.end_lineno or node.lineno

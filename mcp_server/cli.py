@@ -4,6 +4,8 @@ renders the result; every error is one line on stderr with exit code 2, never a 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import json
 import os
 import sys
@@ -47,14 +49,23 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         # argparse prints the whole usage block; we promise one line.
-        raise _Usage(f"{self.prog}: {message}")
+        raise _Usage(message)
 
 
 class _Usage(Exception):
-    pass
+    """Bad usage, said in one line; `main` adds the program's prefix."""
 
 
-_COMMANDS = ("lint", "rules", "rule", "skill", "docs", "replay")
+# Every command, with the line `temporal-pro` alone and `--help` print for it.
+_COMMANDS = {
+    "lint": "find determinism mistakes in workflow code",
+    "replay": "replay workflow histories against the current code",
+    "rules": "list every lint rule",
+    "rule": "print one rule's documentation",
+    "docs": "list the reference topics, print one, or search them",
+    "skill": "install the knowledge pack as an Agent Skill, or zip it",
+}
+_SKILL_ACTIONS = ("install", "zip")
 
 
 def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -62,20 +73,24 @@ def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
     a real share of a cached lint run)."""
     parser = _Parser(prog="temporal-pro", description="Tools for Temporal workflows in Python.")
     parser.add_argument("--version", action="version", version=f"temporal-pro {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser, metavar="COMMAND"
+    )
     if only in (None, "lint"):
         _add_lint(commands)
     if only in (None, "replay"):
         _add_replay(commands)
     if only in (None, "rules"):
-        rules = commands.add_parser("rules", help="list every lint rule")
+        rules = commands.add_parser("rules", help=_COMMANDS["rules"])
         rules.add_argument("--format", choices=("text", "json"), default="text")
     if only in (None, "rule"):
-        rule = commands.add_parser("rule", help="print one rule's documentation")
+        rule = commands.add_parser("rule", help=_COMMANDS["rule"])
         rule.add_argument("code", help="a rule code (TPR101) or name (workflow-wall-clock)")
     if only in (None, "skill"):
-        skill = commands.add_parser("skill", help="install the knowledge pack as an Agent Skill")
-        actions = skill.add_subparsers(dest="action", required=True, parser_class=_Parser)
+        skill = commands.add_parser("skill", help=_COMMANDS["skill"])
+        actions = skill.add_subparsers(
+            dest="action", required=True, parser_class=_Parser, metavar="{install,zip}"
+        )
         install = actions.add_parser(
             "install", help="write temporal-python-pro/ to a skills folder"
         )
@@ -87,13 +102,13 @@ def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
         archive = actions.add_parser("zip", help="write a zip for uploading the skill")
         archive.add_argument("--output", metavar="FILE", help="default: ./temporal-python-pro.zip")
     if only in (None, "docs"):
-        docs = commands.add_parser("docs", help="list the reference topics, print one, or search")
+        docs = commands.add_parser("docs", help=_COMMANDS["docs"])
         docs.add_argument("topic", nargs="*", help="a topic (testing) or words to search for")
     return parser
 
 
 def _add_lint(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    lint = commands.add_parser("lint", help="find determinism mistakes in workflow code")
+    lint = commands.add_parser("lint", help=_COMMANDS["lint"])
     lint.add_argument("paths", nargs="*", default=["."], help="files or folders; - for stdin")
     lint.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
     lint.add_argument("--statistics", action="store_true", help="print counts per rule instead")
@@ -122,7 +137,7 @@ def _add_lint(commands: argparse._SubParsersAction) -> None:  # type: ignore[typ
 def _add_replay(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     replay = commands.add_parser(
         "replay",
-        help="replay workflow histories against the current code",
+        help=_COMMANDS["replay"],
         description="Replay histories (files, folders, or fetched from a server) against your "
         "workflow code. Exit 0 when every history replays, 1 when one does not, 2 on bad usage.",
     )
@@ -184,19 +199,45 @@ def _add_replay(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
 def entry() -> None:
     """The console script: run, flush, and leave without tearing down the analysis' objects
     (freeing the trees of a large run takes longer than writing its report)."""
+    _fill_closed_descriptors()
     code = main()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BrokenPipeError:
-        code = EXIT_ERROR
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except OSError as error:  # a broken pipe, a full disk (> /dev/full)
+            code = _fail(_prog(sys.argv[1:]), _write_error(stream, error))
     os._exit(code)
 
 
+def _fill_closed_descriptors() -> None:
+    """Put /dev/null on a closed standard descriptor, so that no file this run opens (a fix's
+    temporary file, a cache entry) takes its number and receives what a child process or the
+    SDK's core writes to it. Python has already set the matching sys stream to None."""
+    for descriptor in (0, 1, 2):
+        try:
+            os.fstat(descriptor)
+        except OSError:
+            os.open(os.devnull, os.O_RDWR)  # the lowest free number: this one
+
+
+def _write_error(stream: object, error: OSError) -> str:
+    name = "output" if stream is sys.stdout else "error"
+    return f"cannot write to standard {name}: {error.strerror or error}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    words = sys.argv[1:] if argv is None else list(argv)
+    prog = _prog(words)
     try:
-        words = sys.argv[1:] if argv is None else list(argv)
+        for stream, name in ((sys.stdout, "output"), (sys.stderr, "error")):
+            if stream is None:  # every command reports on both
+                raise _Usage(f"standard {name} is closed; redirect it to a file or /dev/null")
+        if not words:
+            return _overview()
         command = next((w for w in words if not w.startswith("-")), None)
+        if command is not None and command not in _COMMANDS and words[0] == command:
+            raise _Usage(f"unknown command '{command}' (the commands: {', '.join(_COMMANDS)})")
         args = _build_parser(command if command in _COMMANDS else None).parse_args(words)
         handlers = {
             "lint": _lint,
@@ -206,28 +247,60 @@ def main(argv: Sequence[str] | None = None) -> int:
             "docs": _docs,
             "replay": _replay,
         }
-        handler = handlers[args.command]
-        return handler(args)
+        return handlers[args.command](args)
     except _Usage as error:
-        return _fail(str(error))
+        return _fail(prog, str(error))
     except KeyboardInterrupt:
-        return _fail("interrupted")
-    except BrokenPipeError:
-        return EXIT_ERROR
+        return _fail(prog, "interrupted")
+    except OSError as error:
+        if error.errno not in (errno.EPIPE, errno.ENOSPC, errno.EIO) or sys.stdout is None:
+            return _fail(prog, _internal(error))
+        return _fail(prog, _write_error(sys.stdout, error))
     except Exception as error:  # the last guard: a one-line report, never a traceback
-        from mcp_server.lint.config import ConfigError
-        from mcp_server.lint.files import UsageError
-        from mcp_server.pack import PackError
-        from mcp_server.replay.models import ReplayError
-
-        if isinstance(error, (UsageError, ConfigError, PackError, ReplayError)):
-            return _fail(str(error))
-        return _fail(f"internal error: {type(error).__name__}: {error}")
+        return _fail(prog, _internal(error))
 
 
-def _fail(message: str) -> int:
-    prefix = "" if message.startswith("temporal-pro") else "temporal-pro: error: "
-    print(f"{prefix}{message}", file=sys.stderr)
+def _internal(error: Exception) -> str:
+    from mcp_server.lint.config import ConfigError
+    from mcp_server.lint.files import UsageError
+    from mcp_server.pack import PackError
+    from mcp_server.replay.models import ReplayError
+
+    if isinstance(error, (UsageError, ConfigError, PackError, ReplayError)):
+        return str(error)
+    return f"internal error: {type(error).__name__}: {error}"
+
+
+def _prog(words: Sequence[str]) -> str:
+    """`temporal-pro`, and the command (with its action) when the words name one: the prefix of
+    every line this program writes to stderr."""
+    named = [w for w in words if not w.startswith("-")][:2]
+    if not named or named[0] not in _COMMANDS:
+        return "temporal-pro"
+    if named[0] == "skill" and named[1:] and named[1] in _SKILL_ACTIONS:
+        return f"temporal-pro skill {named[1]}"
+    return f"temporal-pro {named[0]}"
+
+
+def _fail(prog: str, message: str) -> int:
+    if sys.stderr is not None:  # closed: nothing can be said, the exit code says it
+        with contextlib.suppress(OSError):  # a broken stderr: as above
+            print(f"{prog}: error: {message}", file=sys.stderr, flush=True)
+    return EXIT_ERROR
+
+
+def _overview() -> int:
+    """`temporal-pro` alone: the commands, one line each, as git does (exit 2: nothing ran)."""
+    width = max(map(len, _COMMANDS))
+    lines = [
+        "usage: temporal-pro COMMAND [OPTIONS]   (temporal-pro COMMAND --help for its options)",
+        "",
+        "Commands:",
+        *(f"  {name:<{width}}  {summary}" for name, summary in _COMMANDS.items()),
+        "",
+        f"temporal-pro {__version__}. Start with: temporal-pro lint PATH",
+    ]
+    print("\n".join(lines))
     return EXIT_ERROR
 
 
@@ -238,27 +311,25 @@ def _replay(args: argparse.Namespace) -> int:
     from mcp_server.replay.models import ReplayOptions
 
     if args.hash_seeds < 0:
-        raise _Usage(f"temporal-pro replay: --hash-seeds must be 0 or more, not {args.hash_seeds}")
+        raise _Usage(f"--hash-seeds must be 0 or more, not {args.hash_seeds}")
     if not 0 < args.timeout < float("inf"):  # nan and inf too
-        raise _Usage(f"temporal-pro replay: --timeout must be positive, not {args.timeout:g}")
+        raise _Usage(f"--timeout must be positive, not {args.timeout:g}")
     if args.workflow_id and args.query:
-        raise _Usage("temporal-pro replay: give --workflow-id or --query, not both")
+        raise _Usage("give --workflow-id or --query, not both")
     if args.limit is not None and not args.query:
-        raise _Usage("temporal-pro replay: --limit needs --query")
+        raise _Usage("--limit needs --query")
     if args.limit is not None and args.limit < 1:
-        raise _Usage(f"temporal-pro replay: --limit must be at least 1, not {args.limit}")
+        raise _Usage(f"--limit must be at least 1, not {args.limit}")
     if args.run_id and not args.workflow_id:
-        raise _Usage("temporal-pro replay: --run-id needs --workflow-id")
+        raise _Usage("--run-id needs --workflow-id")
     from_server = bool(args.workflow_id or args.query)
     if not args.histories and not from_server:
-        raise _Usage(
-            "temporal-pro replay: give history files or folders, or --workflow-id / --query"
-        )
+        raise _Usage("give history files or folders, or --workflow-id / --query")
     classes = workflows.load(args.workflows)
     items = histories.read_files(args.histories)
     if args.histories and not items:
         where = ", ".join(args.histories)
-        raise _Usage(f"temporal-pro replay: no history files (*.json, *.jsonl) in {where}")
+        raise _Usage(f"no history files (*.json, *.jsonl) in {where}")
     if from_server:
         server = live.Server(
             args.address,
@@ -286,6 +357,16 @@ def _replay(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if result.failed else EXIT_CLEAN
 
 
+def _read_stdin() -> bytes:
+    """All of standard input, for the path `-`."""
+    if sys.stdin is None:
+        raise _Usage("- reads standard input, which is closed")
+    try:
+        return sys.stdin.buffer.read()
+    except OSError as error:  # a folder (< /), a device that fails
+        raise _Usage(f"-: cannot read standard input: {error.strerror or error}") from None
+
+
 def _codes(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
@@ -296,27 +377,27 @@ def _lint(args: argparse.Namespace) -> int:
     from mcp_server.lint.files import discover
 
     if args.jobs is not None and args.jobs < 1:
-        raise _Usage(f"temporal-pro lint: --jobs must be at least 1, not {args.jobs}")
+        raise _Usage(f"--jobs must be at least 1, not {args.jobs}")
     # Options that would otherwise be ignored without a word.
     if args.statistics and args.format not in ("text", "json"):
-        raise _Usage(f"temporal-pro lint: --statistics prints text or json, not {args.format}")
+        raise _Usage(f"--statistics prints text or json, not {args.format}")
     if args.unsafe_fixes and not (args.fix or args.diff):
-        raise _Usage("temporal-pro lint: --unsafe-fixes needs --fix or --diff")
+        raise _Usage("--unsafe-fixes needs --fix or --diff")
     if args.stdin_filename != "<stdin>" and "-" not in args.paths:
-        raise _Usage("temporal-pro lint: --stdin-filename names source read from stdin: add -")
+        raise _Usage("--stdin-filename names source read from stdin: add -")
     for option in ("select", "ignore"):
         given = getattr(args, option)
         if given is not None and not _codes(given):
-            raise _Usage(f"temporal-pro lint: --{option} needs at least one code or name")
+            raise _Usage(f"--{option} needs at least one code or name")
     if args.cache_dir and os.path.exists(args.cache_dir) and not os.path.isdir(args.cache_dir):
-        raise _Usage(f"temporal-pro lint: --cache-dir {args.cache_dir}: not a folder")
+        raise _Usage(f"--cache-dir {args.cache_dir}: not a folder")
     config = load_config(Path(args.config) if args.config else None)
     paths = [p for p in args.paths if p != "-"]
-    stdin = sys.stdin.buffer.read() if "-" in args.paths else None
+    if (args.fix or args.diff) and "-" in args.paths:
+        raise _Usage("--fix and --diff work on files, not on stdin")
     if args.fix or args.diff:
-        if stdin is not None:
-            raise _Usage("temporal-pro lint: --fix and --diff work on files, not on stdin")
         return _emit(_run_fix(args, config, paths))
+    stdin = _read_stdin() if "-" in args.paths else None
     key = directory = None
     if not args.no_cache:
         # The output depends on these options, the files and the settings: all go in the key.
@@ -418,7 +499,7 @@ def _render(args: argparse.Namespace, config: Config, report: LintReport, errors
 
 
 def _error_lines(errors: list[str]) -> str:
-    return "".join(f"temporal-pro: error: {error}\n" for error in errors)
+    return "".join(f"temporal-pro lint: error: {error}\n" for error in errors)
 
 
 def _plural(count: int, noun: str) -> str:
@@ -495,7 +576,7 @@ def _rule(args: argparse.Namespace) -> int:
         if wanted.upper() == rule.code or wanted == rule.name:
             print(rule.documentation(), end="")
             return EXIT_CLEAN
-    return _fail(f"unknown rule: {wanted} (see `temporal-pro rules`)")
+    raise _Usage(f"unknown rule: {wanted} (see `temporal-pro rules`)")
 
 
 def _skill(args: argparse.Namespace) -> int:

@@ -109,7 +109,7 @@ def test_select_and_ignore_take_codes_prefixes_and_names(capsys, tree: Path) -> 
 def test_unknown_rule_in_select_is_a_one_line_usage_error(capsys, tree: Path) -> None:
     code, _, err = run(capsys, "lint", "--select", "TPR999", str(tree))
     assert code == 2
-    assert err.strip() == "temporal-pro: error: unknown rule code or name: TPR999"
+    assert err.strip() == "temporal-pro lint: error: unknown rule code or name: TPR999"
 
 
 def test_missing_path_exits_2_naming_it(capsys, tmp_path: Path) -> None:
@@ -171,7 +171,7 @@ def test_options_that_would_do_nothing_are_usage_errors(
     monkeypatch.chdir(tree)
     code, out, err = run(capsys, "lint", *options, ".")
     assert (code, out, err.count("\n")) == (2, "", 1)
-    assert err.startswith(f"temporal-pro lint: {problem}")
+    assert err.startswith(f"temporal-pro lint: error: {problem}")
 
 
 def test_a_folder_without_python_files_says_so(
@@ -230,7 +230,7 @@ def test_rule_prints_documentation_with_examples(capsys) -> None:
 
 def test_unknown_rule_documentation_is_a_one_line_error(capsys) -> None:
     code, _, err = run(capsys, "rule", "TPR999")
-    assert code == 2 and err.strip().startswith("temporal-pro: error: unknown rule: TPR999")
+    assert code == 2 and err.strip().startswith("temporal-pro rule: error: unknown rule: TPR999")
 
 
 def test_bad_option_is_one_line_without_usage_dump(capsys) -> None:

@@ -161,5 +161,5 @@ def test_server_side_errors_are_one_line(
 ) -> None:
     code, _, err = replay(capsys, "-w", "orders.py:Fanout", "--address", server, *args)
     assert code == 2
-    assert err.startswith(f"temporal-pro: error: {error}")
+    assert err.startswith(f"temporal-pro replay: error: {error}")
     assert err.count("\n") == 1

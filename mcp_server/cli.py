@@ -99,6 +99,11 @@ def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
             "--dest", metavar="DIR", help="skills folder (default: ~/.claude/skills)"
         )
         where.add_argument("--project", action="store_true", help="use ./.claude/skills")
+        install.add_argument(
+            "--force",
+            action="store_true",
+            help="replace an installed copy you changed (it is kept as a backup)",
+        )
         archive = actions.add_parser("zip", help="write a zip for uploading the skill")
         archive.add_argument("--output", metavar="FILE", help="default: ./temporal-python-pro.zip")
     if only in (None, "docs"):
@@ -584,7 +589,15 @@ def _skill(args: argparse.Namespace) -> int:
 
     if args.action == "install":
         dest = Path(args.dest).expanduser() if args.dest else pack.default_destination(args.project)
-        print(f"Installed the skill in {pack.install_skill(dest)}")
+        installed = pack.install_skill(dest, force=args.force)
+        if installed.unchanged:
+            print(f"The skill is already installed in {installed.path}")
+        elif installed.backup is not None:
+            print(
+                f"Installed the skill in {installed.path} (the previous one is in {installed.backup})"
+            )
+        else:
+            print(f"Installed the skill in {installed.path}")
     else:
         output = Path(args.output).expanduser() if args.output else pack.default_zip_path()
         print(f"Wrote {pack.zip_skill(output)}")

@@ -23,6 +23,9 @@ SKILL_NAME = "temporal-python-pro"
 SKILL_FILE = "SKILL.md"
 REFERENCES = "references"
 ZIP_NAME = f"{SKILL_NAME}.zip"
+# A file in the installed folder holding the hash of every file the install wrote, so the next
+# install can tell the files nobody touched (safe to replace) from the user's edits.
+MANIFEST = ".temporal-pro-install.json"
 
 _PACKAGE = Path(__file__).resolve().parent
 # In a wheel: package data (hatch force-include maps skill/ and references/ here).
@@ -32,6 +35,9 @@ _CHECKOUT = _PACKAGE.parent
 
 # Zip entries carry this timestamp (the earliest a zip can hold) so two runs give the same bytes.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+# How many of the user's changes a refusal names before it says "and N more".
+_SHOWN_CHANGES = 5
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
@@ -82,6 +88,17 @@ class Section:
     parent: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Installed:
+    """What `install_skill` did: `path` is the skill folder; `backup` is where the previous copy
+    went when `force` moved one aside; `unchanged` says the folder already held this version and
+    nothing was written."""
+
+    path: Path
+    backup: Path | None = None
+    unchanged: bool = False
+
+
 def pack_root() -> PackRoot:
     """The packaged copy when the package holds one, else the source checkout's."""
     for base in (_PACKAGED, _CHECKOUT):
@@ -129,34 +146,218 @@ def skill_files() -> list[tuple[str, Path]]:
     return sorted(files)
 
 
-def install_skill(dest: Path) -> Path:
-    """Write the skill folder `dest/temporal-python-pro/` (SKILL.md and references/*.md), replacing
-    an existing one, and return it.
+def install_skill(dest: Path, *, force: bool = False) -> Installed:
+    """Write the skill folder `dest/temporal-python-pro/` (SKILL.md and references/*.md).
+
+    An existing copy is replaced only when nothing in it is the user's: files this version would
+    write with the same bytes, files it lacks (they are re-added) and files a previous install
+    wrote and nobody has touched since (its manifest records their hashes). Anything else (a file
+    added or edited, a link or a plain file in the folder's place, a folder that cannot be read)
+    is refused with a `PackError` naming it, unless `force`, which moves the old copy into a new
+    `dest/.temporal-python-pro.backup-N/` first. The same version over an untouched copy writes
+    nothing and returns `unchanged=True`.
 
     The new folder is assembled in a hidden staging folder beside it and then renamed into place,
-    so readers see the old folder or the new one, never half of one. The staging folder holds the
-    copy one level down, so a tool that scans `dest/*/SKILL.md` (Claude Code watches its skills
-    folders) never finds a second skill there."""
+    so readers see the old folder or the new one, never half of one. Staging and backups hold
+    their copy one level down, so a tool that scans `dest/*/SKILL.md` (Claude Code watches its
+    skills folders) never finds a second skill there."""
     import shutil
 
     files = skill_files()
     dest = Path(dest)
     target = dest / SKILL_NAME
     staging = dest / f".{SKILL_NAME}.{os.getpid()}-{os.urandom(4).hex()}.tmp"
+    slot: Path | None = None
     try:
+        blocker = next((p for p in (dest, *dest.parents) if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            raise PackError(
+                f"cannot install the skill into {dest}: {blocker} is a file, not a folder"
+            )
+        new = {name: source.read_bytes() for name, source in files}
+        refusal, same = _survey(target, new)
+        if same:
+            return Installed(target, unchanged=True)
+        if refusal is not None and not force:
+            raise PackError(refusal)
         dest.mkdir(parents=True, exist_ok=True)
         staging.mkdir()
         fresh = staging / SKILL_NAME
-        for name, source in files:
+        for name, data in [*new.items(), (MANIFEST, _manifest_bytes(new))]:
             out = fresh / name
             out.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, out)
-        _swap(fresh, target, staging / "previous")
+            out.write_bytes(data)
+        backup: Path | None = None
+        if refusal is not None:
+            slot = _backup_slot(dest)
+            backup = slot / SKILL_NAME
+        if backup is not None and target.is_symlink():
+            # A link moved one level down would point elsewhere: the backup is a new link to
+            # the same place, and the old link is discarded with the staging folder.
+            _copy_link(target, backup)
+            _swap(fresh, target, staging / "previous")
+        else:
+            _swap(fresh, target, backup or staging / "previous")
+        slot = None
     except OSError as error:
         raise PackError(f"cannot install the skill into {dest}: {_reason(error)}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return target
+        if slot is not None:  # the install failed and put the old copy back: drop the empty slot
+            with contextlib.suppress(OSError):
+                slot.rmdir()
+    return Installed(target, backup)
+
+
+def _survey(target: Path, new: dict[str, bytes]) -> tuple[str | None, bool]:
+    """(why `target` must not be replaced without `force`, or None; whether it already holds
+    exactly `new`)."""
+    if not (target.is_symlink() or target.exists()):
+        return None, False
+    keep = "pass --force to replace it (it is kept as a backup)"
+    if target.is_symlink():
+        try:
+            differs = _differences(target, new)[1] if target.is_dir() else True
+        except OSError:
+            differs = True
+        if not differs:
+            return None, True
+        # Replacing the link would undo the user's set-up even when no file of theirs is at stake.
+        return (
+            f"{target} is a link to {os.readlink(target)}, which does not hold this version of "
+            f"the skill; pass --force to replace the link (it is kept as a backup; what it points "
+            f"to is left alone)"
+        ), False
+    if not target.is_dir():
+        return f"{target} is a file, not the skill folder; {keep}", False
+    try:
+        changes, differs = _differences(target, new)
+    except OSError as error:
+        where = error.filename or target
+        return (
+            f"cannot read {where} to check {target} for changes ({_reason(error)}); {keep}",
+            False,
+        )
+    if not changes:
+        return None, not differs
+    count = len(changes)
+    listed = ", ".join(changes[:_SHOWN_CHANGES])
+    if count > _SHOWN_CHANGES:
+        listed += f" and {count - _SHOWN_CHANGES} more"
+    files, differ, them = ("file", "differs", "it") if count == 1 else ("files", "differ", "them")
+    return (
+        f"{count} {files} in {target} {differ} from this version of the skill: {listed}; pass "
+        f"--force to replace {them} (the old folder is kept as a backup)"
+    ), False
+
+
+def _differences(folder: Path, new: dict[str, bytes]) -> tuple[list[str], bool]:
+    """(the user's changes in `folder`, sorted, each `path (added)` or `path (edited)`; whether
+    anything there differs from `new` at all). A file a previous install wrote and that still has
+    the bytes its manifest records is not the user's: it may be replaced."""
+    files, others = _entries(folder)
+    written = _manifest(files.pop(MANIFEST, None))
+    changes: list[str] = []
+    stale = False
+    for name, path in files.items():
+        if name not in new and name not in written:
+            changes.append(f"{name} (added)")
+            continue
+        data = path.read_bytes()
+        if new.get(name) == data:
+            continue
+        if written.get(name) == _digest(data):
+            stale = True  # an older version's file, untouched
+            continue
+        changes.append(f"{name} (edited)")
+    for name in others:
+        if name.endswith("/") and any(ours.startswith(name) for ours in new):
+            continue  # one of our folders, emptied: nothing of the user's
+        known = name in new or name in written
+        changes.append(f"{name} ({'edited' if known else 'added'})")
+    missing = any(name not in files for name in new)
+    return sorted(changes), bool(changes) or stale or missing
+
+
+def _entries(folder: Path) -> tuple[dict[str, Path], list[str]]:
+    """The regular files under `folder` by their path inside it, and the paths of everything else
+    that is there (links, which are not followed, special files, and empty folders as `name/`)."""
+    files: dict[str, Path] = {}
+    others: list[str] = []
+
+    def walk(directory: str, prefix: str) -> None:
+        with os.scandir(directory) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+        if prefix and not entries:
+            others.append(prefix)
+        for entry in entries:
+            name = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path, f"{name}/")
+            elif entry.is_file(follow_symlinks=False):
+                files[name] = Path(entry.path)
+            else:
+                others.append(name)
+
+    walk(os.fspath(folder), "")
+    return files, others
+
+
+def _manifest(path: Path | None) -> dict[str, str]:
+    """The hashes a previous install recorded, by path; none when there is no readable record (then
+    every difference counts as the user's)."""
+    import json
+
+    if path is None:
+        return {}
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    hashes = record.get("files") if isinstance(record, dict) else None
+    if not isinstance(hashes, dict):
+        return {}
+    return {name: h for name, h in hashes.items() if isinstance(name, str) and isinstance(h, str)}
+
+
+def _manifest_bytes(new: dict[str, bytes]) -> bytes:
+    import json
+
+    from mcp_server import __version__
+
+    record = {
+        "installed-by": f"temporal-pro {__version__}",
+        "files": {name: _digest(data) for name, data in sorted(new.items())},
+    }
+    return (json.dumps(record, indent=2) + "\n").encode("utf-8")
+
+
+def _digest(data: bytes) -> str:
+    import hashlib
+
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _backup_slot(dest: Path) -> Path:
+    """A new empty folder `dest/.temporal-python-pro.backup-N`, N the first number free. Creating
+    it is what claims the number, so an existing backup is never overwritten."""
+    number = 1
+    while True:
+        slot = dest / f".{SKILL_NAME}.backup-{number}"
+        try:
+            slot.mkdir()
+        except FileExistsError:
+            number += 1
+            continue
+        return slot
+
+
+def _copy_link(link: Path, copy: Path) -> None:
+    """Make `copy` a link to where `link` points, a relative target adjusted to its new folder."""
+    pointee = os.readlink(link)
+    if not os.path.isabs(pointee):
+        pointee = os.path.relpath(os.path.join(link.parent, pointee), copy.parent)
+    os.symlink(pointee, copy)
 
 
 def _swap(fresh: Path, target: Path, previous: Path) -> None:

@@ -249,10 +249,30 @@ def test_console_script_runs_as_a_real_process(tree: Path) -> None:
 
 
 def test_skill_install_writes_the_skill_folder(capsys, tmp_path: Path) -> None:
+    folder = tmp_path / "temporal-python-pro"
     code, out, _ = run(capsys, "skill", "install", "--dest", str(tmp_path))
-    assert code == 0 and "temporal-python-pro" in out
-    assert (tmp_path / "temporal-python-pro" / "SKILL.md").is_file()
-    assert (tmp_path / "temporal-python-pro" / "references" / "rules.md").is_file()
+    assert (code, out) == (0, f"Installed the skill in {folder}\n")
+    assert (folder / "SKILL.md").is_file()
+    assert (folder / "references" / "rules.md").is_file()
+    code, out, _ = run(capsys, "skill", "install", "--dest", str(tmp_path))
+    assert (code, out) == (0, f"The skill is already installed in {folder}\n")
+
+
+def test_skill_install_over_the_users_changes_needs_force_and_keeps_a_backup(
+    capsys, tmp_path: Path
+) -> None:
+    folder = tmp_path / "temporal-python-pro"
+    run(capsys, "skill", "install", "--dest", str(tmp_path))
+    (folder / "notes.md").write_text("my notes\n")
+    code, out, err = run(capsys, "skill", "install", "--dest", str(tmp_path))
+    assert (code, out, err.count("\n")) == (2, "", 1)
+    assert err.startswith("temporal-pro skill install: error: ") and "notes.md (added)" in err
+    assert "--force" in err and (folder / "notes.md").read_text() == "my notes\n"
+    code, out, _ = run(capsys, "skill", "install", "--dest", str(tmp_path), "--force")
+    backup = Path(out.rstrip().rpartition(" (the previous one is in ")[2].removesuffix(")"))
+    assert code == 0 and out.startswith(f"Installed the skill in {folder} (the previous one")
+    assert (backup / "notes.md").read_text() == "my notes\n"
+    assert not (folder / "notes.md").exists()
 
 
 def test_docs_lists_topics_and_prints_matching_sections(capsys) -> None:

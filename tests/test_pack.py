@@ -264,7 +264,7 @@ def test_installed_skill_passes_the_agent_skills_validator(tmp_path: Path) -> No
     # The validator wants the folder named after the skill: check the folder users install.
     from mcp_server.pack import install_skill
 
-    folder = install_skill(tmp_path)
+    folder = install_skill(tmp_path).path
     validator = shutil.which("agentskills") or str(Path(sys.executable).parent / "agentskills")
     done = subprocess.run(
         [validator, "validate", str(folder)], capture_output=True, text=True, timeout=60

@@ -26,6 +26,7 @@ RULES = REPO / "references" / "rules.md"
 PLUGIN = REPO / ".claude-plugin" / "plugin.json"
 MARKETPLACE = REPO / ".claude-plugin" / "marketplace.json"
 NAME = "temporal-python-pro"
+MANIFEST = ".temporal-pro-install.json"  # the install record inside the folder
 KEBAB = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 # Marketplace names Claude Code reserves for Anthropic (plugin-marketplaces docs).
 RESERVED = {
@@ -139,10 +140,11 @@ def fake_pack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PackRoot:
 def test_install_writes_the_skill_folder_and_its_links_resolve(
     fake_pack: PackRoot, tmp_path: Path
 ) -> None:
-    folder = pack.install_skill(tmp_path / "dest")
+    done = pack.install_skill(tmp_path / "dest")
 
-    assert folder == tmp_path / "dest" / NAME
-    assert tree(folder) == {"SKILL.md", "references/extra.md", "references/rules.md"}
+    folder = done.path
+    assert done == pack.Installed(tmp_path / "dest" / NAME, backup=None, unchanged=False)
+    assert tree(folder) == {"SKILL.md", "references/extra.md", "references/rules.md", MANIFEST}
     assert (folder / "SKILL.md").read_bytes() == fake_pack.skill_file.read_bytes()
     assert (folder / "references" / "rules.md").read_bytes() == RULES.read_bytes()
     broken, checked = broken_links(folder)
@@ -151,50 +153,220 @@ def test_install_writes_the_skill_folder_and_its_links_resolve(
     assert os.listdir(tmp_path / "dest") == [NAME]  # no staging folder left behind
 
 
-def test_reinstall_replaces_the_folder_without_stale_files(
+def test_reinstalling_the_same_version_writes_nothing(fake_pack: PackRoot, tmp_path: Path) -> None:
+    dest = tmp_path / "dest"
+    folder = pack.install_skill(dest).path
+    (folder / "references" / "rules.md").unlink()
+    pack.install_skill(dest)  # a file of ours gone missing is simply written again
+    before = {p: p.stat() for p in [folder, *folder.rglob("*")]}
+
+    assert pack.install_skill(dest) == pack.Installed(folder, backup=None, unchanged=True)
+    assert pack.install_skill(dest, force=True).unchanged
+
+    after = {p: p.stat() for p in [folder, *folder.rglob("*")]}
+    assert after.keys() == before.keys()
+    for path, stat in after.items():  # the same inodes, never rewritten
+        assert (stat.st_ino, stat.st_mtime_ns) == (before[path].st_ino, before[path].st_mtime_ns)
+    assert (folder / "references" / "rules.md").read_bytes() == RULES.read_bytes()
+    assert os.listdir(dest) == [NAME]
+
+
+def test_install_refuses_to_replace_files_the_user_added_or_edited(
     fake_pack: PackRoot, tmp_path: Path
 ) -> None:
     dest = tmp_path / "dest"
-    folder = pack.install_skill(dest)
-    (folder / "stale.md").write_text("left over", encoding="utf-8")
-    (folder / "references" / "stale.md").write_text("left over", encoding="utf-8")
+    folder = pack.install_skill(dest).path
+    (folder / "references" / "notes.md").write_text("my notes", encoding="utf-8")
+    (folder / "SKILL.md").write_text("my edits", encoding="utf-8")
+    (folder / "drafts").mkdir()
+    (folder / "references" / "rules.md").unlink()  # missing: not a change of the user's
+
+    with pytest.raises(PackError) as error:
+        pack.install_skill(dest)
+
+    assert str(error.value) == (
+        f"3 files in {folder} differ from this version of the skill: SKILL.md (edited), "
+        "drafts/ (added), references/notes.md (added); pass --force to replace them (the old "
+        "folder is kept as a backup)"
+    )
+    assert (folder / "references" / "notes.md").read_text(encoding="utf-8") == "my notes"
+    assert (folder / "SKILL.md").read_text(encoding="utf-8") == "my edits"
+    assert (folder / "drafts").is_dir()
+    assert not (folder / "references" / "rules.md").exists()
+    assert os.listdir(dest) == [NAME]  # no staging or backup folder either
+
+
+def test_a_refusal_names_five_changes_and_counts_the_rest(
+    fake_pack: PackRoot, tmp_path: Path
+) -> None:
+    folder = pack.install_skill(tmp_path).path
+    for number in range(7):
+        (folder / f"note{number}.md").write_text("mine", encoding="utf-8")
+
+    with pytest.raises(PackError) as error:
+        pack.install_skill(tmp_path)
+
+    assert str(error.value).startswith(
+        f"7 files in {folder} differ from this version of the skill: note0.md (added), "
+        "note1.md (added), note2.md (added), note3.md (added), note4.md (added) and 2 more; "
+    )
+
+
+def test_force_moves_the_old_folder_to_a_new_backup_each_time(
+    fake_pack: PackRoot, tmp_path: Path
+) -> None:
+    dest = tmp_path / "dest"
+    folder = pack.install_skill(dest).path
+    squatter = dest / f".{NAME}.backup-3"  # something already there is never overwritten
+    squatter.write_text("not ours", encoding="utf-8")
+
+    backups = []
+    for edit in ("first edit", "second edit", "third edit"):
+        (folder / "SKILL.md").write_text(edit, encoding="utf-8")
+        done = pack.install_skill(dest, force=True)
+        assert (done.path, done.unchanged) == (folder, False)
+        assert done.backup is not None
+        backups.append(done.backup)
+
+    assert backups == [dest / f".{NAME}.backup-{n}" / NAME for n in (1, 2, 4)]
+    for backup, edit in zip(backups, ("first edit", "second edit", "third edit"), strict=True):
+        assert (backup / "SKILL.md").read_text(encoding="utf-8") == edit
+        assert (backup / "references" / "rules.md").read_bytes() == RULES.read_bytes()
+    assert squatter.read_text(encoding="utf-8") == "not ours"
+    assert (folder / "SKILL.md").read_bytes() == fake_pack.skill_file.read_bytes()
+    # Backups sit one level down: a tool reading dest/*/SKILL.md finds one skill only.
+    assert list(dest.glob("*/SKILL.md")) == [folder / "SKILL.md"]
+
+
+def test_an_upgrade_replaces_untouched_files_of_the_older_version(
+    fake_pack: PackRoot, tmp_path: Path
+) -> None:
+    dest = tmp_path / "dest"
+    folder = pack.install_skill(dest).path
+    # The next version changes SKILL.md, drops extra.md and adds new.md.
+    fake_pack.skill_file.write_text(SKILL_MD + "\nNew in this version.\n", encoding="utf-8")
     (fake_pack.references / "extra.md").unlink()
     (fake_pack.references / "new.md").write_text("# New\n\nNew topic.\n", encoding="utf-8")
 
-    assert pack.install_skill(dest) == folder
+    assert pack.install_skill(dest) == pack.Installed(folder, backup=None, unchanged=False)
 
-    assert tree(folder) == {"SKILL.md", "references/new.md", "references/rules.md"}
+    assert tree(folder) == {"SKILL.md", "references/new.md", "references/rules.md", MANIFEST}
+    assert (folder / "SKILL.md").read_bytes() == fake_pack.skill_file.read_bytes()
     assert sorted(os.listdir(dest)) == [NAME]
 
 
-def test_reinstall_replaces_a_symlinked_copy_and_leaves_its_target_alone(
+def test_an_upgrade_keeps_an_edited_file_the_new_version_drops(
+    fake_pack: PackRoot, tmp_path: Path
+) -> None:
+    dest = tmp_path / "dest"
+    folder = pack.install_skill(dest).path
+    (folder / "references" / "extra.md").write_text("my extra notes", encoding="utf-8")
+    fake_pack.skill_file.write_text(SKILL_MD + "\nNew in this version.\n", encoding="utf-8")
+    (fake_pack.references / "extra.md").unlink()
+
+    with pytest.raises(PackError) as error:
+        pack.install_skill(dest)
+
+    # SKILL.md changed too, but as the previous install wrote it: not the user's to keep.
+    assert str(error.value).startswith(
+        f"1 file in {folder} differs from this version of the skill: references/extra.md "
+        "(edited); pass --force to replace it"
+    )
+    assert (folder / "references" / "extra.md").read_text(encoding="utf-8") == "my extra notes"
+
+
+def test_without_the_install_record_every_difference_counts_as_the_users(
+    fake_pack: PackRoot, tmp_path: Path
+) -> None:
+    dest = tmp_path / "dest"
+    folder = pack.install_skill(dest).path
+    (folder / MANIFEST).unlink()  # as an install by an older temporal-pro left it
+    assert pack.install_skill(dest).unchanged
+    (folder / MANIFEST).write_text("{not json", encoding="utf-8")
+    fake_pack.skill_file.write_text(SKILL_MD + "\nNew in this version.\n", encoding="utf-8")
+
+    with pytest.raises(PackError, match=r"1 file in .* differs .*: SKILL\.md \(edited\);"):
+        pack.install_skill(dest)
+
+    assert (folder / "SKILL.md").read_text(encoding="utf-8") == SKILL_MD
+
+
+def test_a_plain_file_in_the_folders_place_is_kept(fake_pack: PackRoot, tmp_path: Path) -> None:
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    (dest / NAME).write_text("my notes", encoding="utf-8")
+
+    with pytest.raises(PackError) as error:
+        pack.install_skill(dest)
+
+    assert str(error.value) == (
+        f"{dest / NAME} is a file, not the skill folder; pass --force to replace it (it is kept "
+        "as a backup)"
+    )
+    assert (dest / NAME).read_text(encoding="utf-8") == "my notes"
+
+    done = pack.install_skill(dest, force=True)
+
+    assert done.backup == dest / f".{NAME}.backup-1" / NAME
+    assert done.backup.read_text(encoding="utf-8") == "my notes"
+    assert (done.path / "SKILL.md").is_file()
+
+
+def test_a_symlinked_copy_is_kept_and_its_target_left_alone(
     fake_pack: PackRoot, tmp_path: Path
 ) -> None:
     dest, elsewhere = tmp_path / "dest", tmp_path / "checkout"
     elsewhere.mkdir()
     (elsewhere / "SKILL.md").write_text("mine", encoding="utf-8")
     dest.mkdir()
-    (dest / NAME).symlink_to(elsewhere, target_is_directory=True)
-
-    folder = pack.install_skill(dest)
-
-    assert not folder.is_symlink()
-    assert "references/rules.md" in tree(folder)
-    assert (elsewhere / "SKILL.md").read_text(encoding="utf-8") == "mine"
-
-
-def test_install_into_an_unwritable_destination_is_a_one_line_error(
-    fake_pack: PackRoot, tmp_path: Path
-) -> None:
-    blocker = tmp_path / "a-file"
-    blocker.write_text("", encoding="utf-8")
-    dest = blocker / "skills"
+    link = dest / NAME
+    link.symlink_to(Path("..") / "checkout", target_is_directory=True)
 
     with pytest.raises(PackError) as error:
         pack.install_skill(dest)
 
-    assert str(dest) in str(error.value)
-    assert "\n" not in str(error.value)
+    assert str(error.value).startswith(f"{link} is a link to ../checkout, which does not hold")
+    assert "pass --force to replace the link" in str(error.value)
+    assert link.is_symlink() and (link / "SKILL.md").read_text(encoding="utf-8") == "mine"
+
+    done = pack.install_skill(dest, force=True)
+
+    assert not done.path.is_symlink()
+    assert "references/rules.md" in tree(done.path)
+    assert done.backup is not None and done.backup.is_symlink()
+    assert done.backup.resolve() == elsewhere.resolve()  # the relative link still points there
+    assert (elsewhere / "SKILL.md").read_text(encoding="utf-8") == "mine"
+    assert os.listdir(elsewhere) == ["SKILL.md"]
+
+
+def test_a_symlink_to_an_identical_copy_is_already_installed(
+    fake_pack: PackRoot, tmp_path: Path
+) -> None:
+    copy = pack.install_skill(tmp_path / "elsewhere").path
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    (dest / NAME).symlink_to(copy, target_is_directory=True)
+
+    assert pack.install_skill(dest) == pack.Installed(dest / NAME, backup=None, unchanged=True)
+    assert (dest / NAME).is_symlink()
+
+
+@pytest.mark.parametrize("where", ["dest", "parent"])
+def test_install_into_a_file_is_a_one_line_error(
+    fake_pack: PackRoot, tmp_path: Path, where: str
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("mine", encoding="utf-8")
+    dest = blocker if where == "dest" else blocker / "skills"
+
+    with pytest.raises(PackError) as error:
+        pack.install_skill(dest)
+
+    assert str(error.value) == (
+        f"cannot install the skill into {dest}: {blocker} is a file, not a folder"
+    )
+    assert blocker.read_text(encoding="utf-8") == "mine"
+    assert sorted(os.listdir(tmp_path)) == ["a-file", "source"]
 
 
 def test_install_without_skill_md_is_a_one_line_error(fake_pack: PackRoot, tmp_path: Path) -> None:
@@ -414,7 +586,7 @@ def test_real_pack_exists_installs_and_its_links_resolve(tmp_path: Path) -> None
     # agentskills.io: the name matches the folder the skill is installed as.
     assert frontmatter_name(skill_md) == NAME
 
-    folder = pack.install_skill(tmp_path / "skills")
+    folder = pack.install_skill(tmp_path / "skills").path
 
     broken, checked = broken_links(folder)
     assert broken == [], f"links that leave or miss the installed skill: {broken}"

@@ -593,9 +593,8 @@ def _skill(args: argparse.Namespace) -> int:
         if installed.unchanged:
             print(f"The skill is already installed in {installed.path}")
         elif installed.backup is not None:
-            print(
-                f"Installed the skill in {installed.path} (the previous one is in {installed.backup})"
-            )
+            backup = installed.backup
+            print(f"Installed the skill in {installed.path} (the previous one is in {backup})")
         else:
             print(f"Installed the skill in {installed.path}")
     else:

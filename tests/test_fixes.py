@@ -278,16 +278,18 @@ def test_json_findings_carry_the_fix_with_one_based_edits(capsys, tmp_path: Path
     main(["lint", "--no-cache", "--format", "json", str(path)])
     fix = json.loads(capsys.readouterr().out)["findings"][0]["fix"]
     assert fix["applicability"] == "safe" and fix["message"] == "Replace with `workflow.time()`"
-    assert fix["edits"][0] == {
-        "content": "workflow.time()",
-        "location": {"row": 10, "column": 16},
-        "end_location": {"row": 10, "column": 27},
-    }
-    assert {
-        "content": "",
-        "location": {"row": 1, "column": 1},
-        "end_location": {"row": 3, "column": 1},
-    } in fix["edits"]
+    assert fix["edits"] == [  # in document order
+        {
+            "content": "",
+            "location": {"row": 1, "column": 1},
+            "end_location": {"row": 3, "column": 1},
+        },
+        {
+            "content": "workflow.time()",
+            "location": {"row": 10, "column": 16},
+            "end_location": {"row": 10, "column": 27},
+        },
+    ]
 
 
 def test_cli_fix_writes_the_file_and_reports_the_count(capsys, tmp_path: Path) -> None:

@@ -14,9 +14,11 @@ import ast
 import os
 import sys
 import tokenize
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 
 from mcp_server.lint.models import Edit, Fix, Location
@@ -49,7 +51,9 @@ def fix_for(module: Module, scope: Scope, node: ast.AST, qname: str) -> Fix | No
     if binding is None:
         return None
     target = node if replace_whole_call else node.func
-    edits = [_edit(module, target, text.format(binding)), *_orphaned_import(module, node.func)]
+    replacement = text.format(binding)
+    orphaned = _orphaned_import(module, node.func)
+    edits = [_edit(module, target, replacement), *orphaned]
     if import_edit is not None:
         # The new import may land where the orphaned one is deleted: then it replaces it.
         removal = next((e for e in edits[1:] if _within(import_edit.location, e)), None)
@@ -64,6 +68,8 @@ def fix_for(module: Module, scope: Scope, node: ast.AST, qname: str) -> Fix | No
             )
         else:
             edits.append(import_edit)
+    removed = _root_name(node.func) if orphaned else None
+    edits = _settle(module, edits, _may_orphan(module, target, replacement, removed))
     return Fix(applicability="safe" if safe else "unsafe", message=message, edits=edits)
 
 
@@ -279,12 +285,40 @@ def _isort_key(node: ast.Import | ast.ImportFrom) -> tuple[int, int, str]:
 
 def _orphaned_import(module: Module, replaced: ast.expr) -> list[Edit]:
     """Remove the import whose only use this fix replaces (`import uuid` for `uuid.uuid4()`)."""
-    root = replaced
-    while isinstance(root, ast.Attribute):
-        root = root.value
-    if not isinstance(root, ast.Name) or _uses(module)[root.id] != 1:
+    root = _root_name(replaced)
+    if root is None or _uses(module)[root] != 1:
         return []
-    return removal_edits(module, root.id)
+    return removal_edits(module, root)
+
+
+def _root_name(expression: ast.expr) -> str | None:
+    """`uuid` for `uuid.uuid4`."""
+    while isinstance(expression, ast.Attribute):
+        expression = expression.value
+    return expression.id if isinstance(expression, ast.Name) else None
+
+
+def _may_orphan(module: Module, target: ast.AST, replacement: str, removed: str | None) -> bool:
+    """Whether the fix may leave a top-level import unused besides the one it removes itself
+    (`timezone` in `datetime.now(timezone.utc)`). Only then is the fixed text parsed again;
+    the counts are exact, so any doubt errs towards parsing."""
+    inside = Counter(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    uses = _uses(module)
+    gone = [name for name, count in inside.items() if uses[name] == count]
+    if not gone:
+        return False
+    try:  # the replacement may use a name again: the argument `time.sleep(x)` keeps
+        kept = _name_uses(ast.parse(replacement.removeprefix("await "), mode="eval"))
+    except SyntaxError:
+        return True
+    assert module.tree is not None
+    for name in gone:
+        binders = sum(_binds(node, name) for node in module.tree.body)
+        if name == removed and binders:
+            binders -= 1  # the fix's own removal takes the first one
+        if binders and not kept[name]:
+            return True
+    return False
 
 
 def _uses(module: Module) -> Counter[str]:
@@ -399,6 +433,130 @@ def _without_alias_simple(statement: str, local: str) -> str | None:
     return f"from {'.' * node.level}{node.module or ''} import " + ", ".join(kept)
 
 
+# --- a fix's final edits -------------------------------------------------------------------------
+Span = tuple[int, int, str]  # (start offset, end offset, content) in one text
+
+
+def _settle(module: Module, edits: list[Edit], may_orphan: bool) -> list[Edit]:
+    """The edits that give exactly what `--fix` writes for this finding alone, so a client that
+    applies them (the JSON output) gets the same bytes: new lines end as the file's lines do, the
+    imports the fix leaves unused go, and the file does not open on blank lines it did not open
+    on. In document order, never overlapping: each position refers to the original text, so they
+    apply from the last to the first."""
+    source, starts = module.source, _line_starts(module)
+    spans: list[Span] = []
+    positions: dict[tuple[int, int], tuple[Location, Location]] = {}
+    for edit in edits:
+        start, end = (
+            starts[at.row - 1] + at.column - 1 for at in (edit.location, edit.end_location)
+        )
+        content = edit.content
+        if content and start == len(source) and source and not source.endswith(("\n", "\r")):
+            content = "\n" + content  # after a last line that has no line break
+        spans.append((start, end, _line_ends(source, content)))
+        positions[start, end] = edit.location, edit.end_location
+    spans.sort(key=lambda span: (span[0], span[1]))
+    if may_orphan or spans[0][0] == 0:  # only then can anything but the spans change the text
+        steps: list[Span] = []
+        text = _applied(source, spans)
+        if may_orphan:
+            text = _drop_orphans(source, text, steps)
+        blank = _opening_blank(source, text)
+        if blank:
+            steps.append((0, blank, ""))
+        for step in steps:
+            spans = _compose(source, spans, step)
+    return [
+        Edit(content=content, location=location, end_location=end_location)
+        for start, end, content in spans
+        for location, end_location in [
+            positions.get((start, end))
+            or (_location(source, starts, start), _location(source, starts, end))
+        ]
+    ]
+
+
+def _line_ends(source: str, content: str) -> str:
+    """New lines end the way the file's lines do."""
+    if "\n" not in content or "\r\n" not in source:
+        return content
+    return content.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+def _opening_blank(source: str, text: str) -> int:
+    """How many line breaks open `text` that a removed import left there (the file did not open
+    on a blank line before)."""
+    if source.startswith(("\n", "\r")):
+        return 0
+    return len(text) - len(text.lstrip("\r\n"))
+
+
+def _applied(source: str, spans: list[Span]) -> str:
+    """The text with the (non-overlapping) spans replaced, from the last to the first."""
+    text = source
+    for start, end, content in sorted(spans, key=lambda s: (s[0], s[1]), reverse=True):
+        text = text[:start] + content + text[end:]
+    return text
+
+
+def _compose(source: str, spans: list[Span], step: Span) -> list[Span]:
+    """`spans` on `source`, then `step` on their result, as spans on `source`: a span that the
+    step overlaps or touches merges with it into one."""
+    text = _applied(source, spans)
+    start, end, content = step
+    kept: list[Span] = []
+    merged: list[tuple[Span, int, int]] = []  # with its range in `text`
+    shift = 0  # where `source` positions outside the spans sit in `text`, relative to `source`
+    shift_at_start = shift_at_end = None
+    for span in spans:
+        low, high, inserted = span
+        at = low + shift
+        if shift_at_start is None and start < at:
+            shift_at_start = shift
+        if shift_at_end is None and end < at:
+            shift_at_end = shift
+        if at <= end and start <= at + len(inserted):
+            merged.append((span, at, at + len(inserted)))
+        else:
+            kept.append(span)
+        shift += len(inserted) - (high - low)
+    shift_at_start = shift if shift_at_start is None else shift_at_start
+    shift_at_end = shift if shift_at_end is None else shift_at_end
+    if merged and merged[0][1] <= start:
+        source_start, text_start = merged[0][0][0], merged[0][1]
+    else:
+        source_start, text_start = start - shift_at_start, start
+    if merged and merged[-1][2] >= end:
+        source_end, text_end = merged[-1][0][1], merged[-1][2]
+    else:
+        source_end, text_end = end - shift_at_end, end
+    joined = text[text_start:start] + content + text[end:text_end]
+    kept.append((source_start, source_end, joined))
+    return sorted(
+        (span for span in kept if source[span[0] : span[1]] != span[2]),
+        key=lambda s: (s[0], s[1]),
+    )
+
+
+def _line_starts(module: Module) -> list[int]:
+    """The offset where each row starts, and the text's end: computed once per module, as a
+    file's findings are fixed one by one."""
+    cached = getattr(module, "_line_starts", None)
+    if cached is None:
+        cached = [0, *accumulate(len(line) for line in module.lines)]
+        module._line_starts = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _location(source: str, starts: list[int], offset: int) -> Location:
+    """The 1-based (row, character column) of an offset; the end of a last line without a line
+    break stays on that line."""
+    row = bisect_right(starts, offset)
+    if offset == len(source) and source and not source.endswith(("\n", "\r")):
+        row -= 1
+    return Location(row=row, column=offset - starts[row - 1] + 1)
+
+
 # --- text positions: every Location here counts characters, as the JSON output does ------------
 def _edit(module: Module, node: ast.AST, content: str) -> Edit:
     start, end = module.span(node)
@@ -428,9 +586,11 @@ class Applied:
 
 def apply(source: str, fixes: list[Fix]) -> Applied:
     """Apply non-overlapping fixes (in order); an edit identical to one already taken is shared,
-    so two fixes that both add `from temporalio import workflow` add it once."""
+    so two fixes that both add `from temporalio import workflow` add it once. A fix's edits are
+    already final (_settle): what this adds only happens when several fixes meet, an import each
+    left in use for the other's call."""
     lines = source_lines(source)
-    taken: list[tuple[int, int, str]] = []
+    taken: list[Span] = []
     fixed = 0
     for fix in fixes:
         spans = [(*_offsets(lines, e.location, e.end_location), e.content) for e in fix.edits]
@@ -439,18 +599,9 @@ def apply(source: str, fixes: list[Fix]) -> Applied:
             continue
         taken += [span for span in spans if span not in taken]
         fixed += 1
-    text = source
-    crlf = "\r\n" in source  # new lines (an added import) end the way the file's lines do
-    for start, end, content in sorted(taken, key=lambda s: (s[0], s[1]), reverse=True):
-        if content and start == len(text) and text and not text.endswith("\n"):
-            content = "\n" + content
-        if crlf:
-            content = content.replace("\r\n", "\n").replace("\n", "\r\n")
-        text = text[:start] + content + text[end:]
-    text = _drop_orphans(source, text)
-    if not source.startswith("\n"):
-        text = text.lstrip("\n")  # removed imports must not leave the file opening on blank lines
-    return Applied(text, fixed)
+    text = _drop_orphans(source, _applied(source, taken))
+    # Removed imports must not leave the file opening on blank lines.
+    return Applied(text[_opening_blank(source, text) :], fixed)
 
 
 def _conflicts(span: tuple[int, int, str], taken: list[tuple[int, int, str]]) -> bool:
@@ -466,8 +617,9 @@ def _conflicts(span: tuple[int, int, str], taken: list[tuple[int, int, str]]) ->
     return False
 
 
-def _drop_orphans(before: str, after: str) -> str:
-    """Remove imports that the applied fixes left without a single use."""
+def _drop_orphans(before: str, after: str, steps: list[Span] | None = None) -> str:
+    """Remove imports that the applied fixes left without a single use; `steps` receives each
+    removal, as a span on the text it applied to."""
     try:
         old, new = ast.parse(before), ast.parse(after)
     except SyntaxError:
@@ -491,7 +643,10 @@ def _drop_orphans(before: str, after: str) -> str:
             continue
         lines = source_lines(after)
         start, end = _offsets(lines, edits[0].location, edits[0].end_location)
-        after = after[:start] + edits[0].content + after[end:]
+        content = _line_ends(before, edits[0].content)
+        if steps is not None:
+            steps.append((start, end, content))
+        after = after[:start] + content + after[end:]
         new = ast.parse(after)
     return after
 

@@ -60,7 +60,9 @@ class ChainHop:
 
 @dataclass(frozen=True, kw_only=True)
 class Edit:
-    """Replace the text from `location` up to (not including) `end_location` with `content`."""
+    """Replace the text from `location` up to (not including) `end_location` with `content`.
+    Positions count characters of the decoded text (a UTF-8 byte-order mark is not part of it);
+    `content` ends its lines the way the file does (CRLF in a CRLF file)."""
 
     content: str
     location: Location
@@ -70,7 +72,11 @@ class Edit:
 @dataclass(frozen=True, kw_only=True)
 class Fix:
     """An automatic fix. "safe" fixes keep the program's meaning; "unsafe" ones may change it
-    (a naive local datetime becoming an aware UTC one) and apply only with --unsafe-fixes."""
+    (a naive local datetime becoming an aware UTC one) and apply only with --unsafe-fixes.
+
+    `edits` are in document order and never overlap nor start at one point; every position
+    refers to the original text, so they apply from the last to the first. Applied so, they give
+    exactly the text `--fix` writes for this finding alone."""
 
     applicability: Literal["safe", "unsafe"]
     message: str

@@ -19,8 +19,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the cach
 if TYPE_CHECKING:
     from mcp_server.lint.cache import Output
     from mcp_server.lint.config import Config
-    from mcp_server.lint.engine import LintOptions
     from mcp_server.lint.models import LintReport
+    from mcp_server.lint.options import LintOptions
     from mcp_server.lint.peers import Peers
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -381,8 +381,6 @@ def _lint(args: argparse.Namespace) -> int:
     from mcp_server.lint.config import load_config
     from mcp_server.lint.files import discover
 
-    if args.jobs is not None and args.jobs < 1:
-        raise _Usage(f"--jobs must be at least 1, not {args.jobs}")
     # Options that would otherwise be ignored without a word.
     if args.statistics and args.format not in ("text", "json"):
         raise _Usage(f"--statistics prints text or json, not {args.format}")
@@ -397,11 +395,12 @@ def _lint(args: argparse.Namespace) -> int:
     if args.cache_dir and os.path.exists(args.cache_dir) and not os.path.isdir(args.cache_dir):
         raise _Usage(f"--cache-dir {args.cache_dir}: not a folder")
     config = load_config(Path(args.config) if args.config else None)
+    options = _options(args, config)
     paths = [p for p in args.paths if p != "-"]
     if (args.fix or args.diff) and "-" in args.paths:
         raise _Usage("--fix and --diff work on files, not on stdin")
     if args.fix or args.diff:
-        return _emit(_run_fix(args, config, paths))
+        return _emit(_run_fix(args, config, options, paths))
     stdin = _read_stdin() if "-" in args.paths else None
     key = directory = None
     if not args.no_cache:
@@ -418,26 +417,32 @@ def _lint(args: argparse.Namespace) -> int:
         hit = cache.load(directory, key) if key else None
         if hit is not None:
             return _emit(hit)
-    output, followed = _run_lint(args, config, paths, stdin)
+    output, followed = _run_lint(args, config, options, paths, stdin)
     if key and directory and output.exit_code != EXIT_ERROR:
         cache.store(directory, key, output, followed)
     return _emit(output)
 
 
 def _run_lint(
-    args: argparse.Namespace, config: Config, paths: list[str], stdin: bytes | None
+    args: argparse.Namespace,
+    config: Config,
+    options: LintOptions,
+    paths: list[str],
+    stdin: bytes | None,
 ) -> tuple[Output, list[str]]:
     """The run's output, and the files outside `paths` it followed imports into."""
+    import dataclasses
+
     from mcp_server.lint.cache import Output
 
     # Fork before importing the analysis: the peers import, find and read in parallel, then
     # each analyzes its share (see peers.py). A helper never gets past lint_paths.
-    peers = _early_peers(args, config, paths, stdin)
+    peers = _early_peers(options, paths, stdin)
     try:
         from mcp_server.lint.engine import lint_paths
 
         named_stdin = (args.stdin_filename, stdin) if stdin is not None else None
-        result = lint_paths(paths, _options(args, config, peers), named_stdin)
+        result = lint_paths(paths, dataclasses.replace(options, peers=peers), named_stdin)
     except BaseException:
         if peers.is_helper:
             peers.leave()  # peer 0 meets the same error and reports it
@@ -453,18 +458,16 @@ def _run_lint(
     return output, result.followed
 
 
-def _early_peers(
-    args: argparse.Namespace, config: Config, paths: list[str], stdin: bytes | None
-) -> Peers:
+def _early_peers(options: LintOptions, paths: list[str], stdin: bytes | None) -> Peers:
     """Peers for a run large enough to split, judged by counting files (reading or even stat-ing
     them here would be serial work the peers exist to share)."""
     from mcp_server.lint.files import discover
     from mcp_server.lint.peers import Peers
 
-    jobs = args.jobs or os.cpu_count() or 1
+    jobs = options.jobs or 1
     if jobs < 2 or stdin is not None:
         return Peers()
-    for count, _ in enumerate(discover(paths, config), start=1):
+    for count, _ in enumerate(discover(paths, options.config), start=1):
         if count >= _EARLY_FORK_FILES:
             return Peers.start(jobs)
     return Peers()
@@ -475,16 +478,19 @@ def _early_peers(
 _EARLY_FORK_FILES = 200
 
 
-def _options(args: argparse.Namespace, config: Config, peers: Peers | None = None) -> LintOptions:
-    from mcp_server.lint.engine import LintOptions
+def _options(args: argparse.Namespace, config: Config) -> LintOptions:
+    from mcp_server.lint.options import LintOptions
 
     return LintOptions(
         select=_codes(args.select or ""),
         ignore=_codes(args.ignore or ""),
-        jobs=args.jobs,
+        jobs=os.cpu_count() if args.jobs is None else args.jobs,
         config=config,
-        peers=peers,
+        retain=_RETAINED,  # this process ends with os._exit: never free the trees
     )
+
+
+_RETAINED: list[object] = []
 
 
 def _render(args: argparse.Namespace, config: Config, report: LintReport, errors: int = 0) -> str:
@@ -511,46 +517,25 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _run_fix(args: argparse.Namespace, config: Config, paths: list[str]) -> Output:
-    import difflib
-
+def _run_fix(
+    args: argparse.Namespace, config: Config, options: LintOptions, paths: list[str]
+) -> Output:
     from mcp_server.lint.cache import Output
-    from mcp_server.lint.engine import fix_paths, lint_paths
-    from mcp_server.lint.fixes import write_atomically
+    from mcp_server.lint.engine import fix_paths, write_fixes
+    from mcp_server.lint.formats import render_diff
 
-    result = fix_paths(paths, _options(args, config), unsafe=args.unsafe_fixes)
-    errors = [*result.errors, *result.remaining.errors]
+    result = fix_paths(paths, options, unsafe=args.unsafe_fixes)
     if args.diff:
-        diff = "".join(
-            # A last line without a newline gets diff's marker, or `patch` rejects the hunk.
-            line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-            for name, (before, after) in result.changed.items()
-            for line in difflib.unified_diff(
-                before.splitlines(keepends=True), after.splitlines(keepends=True),
-                fromfile=_diff_name("a", name), tofile=_diff_name("b", name),
-            )
-        )  # fmt: skip
+        errors = [*result.errors, *result.remaining.errors]
         note = f"Would fix {_plural(result.fixed, 'finding')}\n"
         code = EXIT_ERROR if errors else (EXIT_FINDINGS if result.changed else EXIT_CLEAN)
-        return Output(diff, _error_lines(errors) + note, code)
-    written: list[str] = []
-    for name, (_, after) in result.changed.items():
-        try:
-            write_atomically(name, after)
-            written.append(name)
-        except OSError as error:
-            errors.append(str(error) if name in str(error) else f"{name}: cannot write: {error}")
-    report = result.remaining.report
-    if len(written) < len(result.changed):  # what remains on disk, not in the unwritten text
-        report = lint_paths(paths, _options(args, config)).report
-    fixed = sum(result.fixed_in.get(name, 0) for name in written)
-    note = f"Fixed {_plural(fixed, 'finding')} in {_plural(len(written), 'file')}\n"
-    code = EXIT_ERROR if errors else (EXIT_FINDINGS if report.findings else EXIT_CLEAN)
-    return Output(_render(args, config, report, len(errors)), _error_lines(errors) + note, code)
-
-
-def _diff_name(side: str, name: str) -> str:
-    return name if os.path.isabs(name) else f"{side}/{name}"  # git's a/ b/ for relative paths
+        return Output(render_diff(result.changed), _error_lines(errors) + note, code)
+    written = write_fixes(result, paths, options)
+    note = f"Fixed {_plural(written.fixed, 'finding')} in {_plural(len(written.files), 'file')}\n"
+    errors = written.errors
+    code = EXIT_ERROR if errors else (EXIT_FINDINGS if written.report.findings else EXIT_CLEAN)
+    rendered = _render(args, config, written.report, len(errors))
+    return Output(rendered, _error_lines(errors) + note, code)
 
 
 def _emit(output: Output) -> int:

@@ -12,7 +12,7 @@ import ast
 import dataclasses
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from mcp_server.lint.checker import Checker, Context, Handler, Raw
 from mcp_server.lint.config import Config
 from mcp_server.lint.files import UsageError, discover
 from mcp_server.lint.models import ChainHop, Finding, LintReport, Location, Summary
+from mcp_server.lint.options import DEFAULT_OPTIONS, LintOptions
 from mcp_server.lint.parse import UnreadableFile, decode_source, read_source
 from mcp_server.lint.peers import Peers
 from mcp_server.lint.project import (
@@ -37,17 +38,6 @@ from mcp_server.lint.rules import RULES, resolve_codes
 from mcp_server.lint.suppress import Suppression, apply_suppressions, parse_suppressions
 
 
-@dataclass(frozen=True)
-class LintOptions:
-    select: tuple[str, ...] = ()  # from the command line: replaces the configuration's select
-    ignore: tuple[str, ...] = ()  # from the command line: added to the configuration's ignore
-    jobs: int | None = None  # processes for large runs; None = one per CPU
-    # Text to use instead of a file's content on disk (--fix iterates in memory before writing).
-    overrides: dict[str, str] = field(default_factory=dict)
-    peers: Peers | None = None  # processes the command line already forked to share the work
-    config: Config = field(default_factory=Config)
-
-
 @dataclass
 class LintResult:
     report: LintReport
@@ -59,9 +49,12 @@ class LintResult:
 
 # --- public entry points ------------------------------------------------------------------------
 def lint_paths(
-    paths: list[str], options: LintOptions = LintOptions(), stdin: tuple[str, bytes] | None = None
+    paths: list[str],
+    options: LintOptions = DEFAULT_OPTIONS,
+    stdin: tuple[str, bytes | str] | None = None,
 ) -> LintResult:
-    """Lint files and folders; `stdin` is (file name, content) for `temporal-pro lint -`."""
+    """Lint files and folders; `stdin` is (file name, content) of a module that is not on disk
+    (`temporal-pro lint -`, an editor's unsaved buffer): bytes are decoded as a file's are."""
     # The trees stay alive until the end, so the cyclic collector would rescan them over and
     # over while more are built (a third of the run); nothing here makes garbage cycles.
     collecting = gc.isenabled()
@@ -69,14 +62,17 @@ def lint_paths(
     try:
         return _lint(paths, options, stdin)
     finally:
-        # The run's objects stay alive (see _last_project): moved out of the collector's sight,
-        # they no longer make every later collection (rendering the report) rescan them all.
-        gc.freeze()
+        if options.retain is not None:
+            # Kept alive for good: out of the collector's sight, they no longer make every later
+            # collection (rendering the report) rescan them all.
+            gc.freeze()
         if collecting:
             gc.enable()
 
 
-def _lint(paths: list[str], options: LintOptions, stdin: tuple[str, bytes] | None) -> LintResult:
+def _lint(
+    paths: list[str], options: LintOptions, stdin: tuple[str, bytes | str] | None
+) -> LintResult:
     config = options.config
     codes = _selected_codes(options)
     project = Project(
@@ -97,13 +93,14 @@ def _lint(paths: list[str], options: LintOptions, stdin: tuple[str, bytes] | Non
     if stdin is not None:
         name, data = stdin
         try:
-            module = project.add(Path(name), decode_source(data, name), name)
+            text = decode_source(data, name) if isinstance(data, bytes) else data
+            module = project.add(Path(name), text, name)
             named.add(id(module))
         except UnreadableFile as error:
             errors.append(str(error))
     given = len(project.modules)  # the summary counts these, not the helpers loaded on the way
-    jobs = options.jobs or os.cpu_count() or 1
-    findings, analysis_errors = _analyze(project, named, jobs, options.peers or Peers())
+    jobs, peers = options.jobs or 1, options.peers or Peers()
+    findings, analysis_errors = _analyze(project, named, jobs, peers)
     errors += analysis_errors
     findings = [f for f in findings if f.code in codes and not _ignored_here(f, config)]
     sources = {module.display: module.source for module in project.modules}
@@ -116,21 +113,16 @@ def _lint(paths: list[str], options: LintOptions, stdin: tuple[str, bytes] | Non
     findings = _canonical(apply_suppressions(findings, sources, codes, _codes_of))
     findings.sort(key=lambda f: (f.filename, f.location.row, f.location.column, f.code))
     report = LintReport(findings=findings, summary=Summary(files=given, findings=len(findings)))
-    global _last_project
-    _last_project = project  # freed by the next run, or never: see cli.entry
+    if options.retain is not None:
+        options.retain.append(project)
     return LintResult(report, errors, sorted(project.followed))
 
 
-# The trees of the last run. Freeing millions of nodes costs a sixth of a run; a command-line run
-# ends with os._exit instead, and a long-lived caller (the MCP server) frees them on the next run.
-_last_project: Project | None = None
-
-
 def lint_source(
-    source: str, filename: str = "<string>", options: LintOptions = LintOptions()
+    source: str, filename: str = "<string>", options: LintOptions = DEFAULT_OPTIONS
 ) -> LintReport:
-    """Lint one module given as text (used by tests and by the MCP server)."""
-    return lint_paths([], options, stdin=(filename, source.encode())).report
+    """Lint one module given as text."""
+    return lint_paths([], options, stdin=(filename, source)).report
 
 
 def _codes_of(selector: str) -> set[str]:
@@ -582,8 +574,57 @@ class FixResult:
 
 
 def fix_paths(paths: list[str], options: LintOptions, unsafe: bool = False) -> FixResult:
-    """Apply fixes in memory until none applies (each pass re-lints the fixed text, like Ruff),
-    never accepting a text that does not parse. Nothing is written: the caller decides."""
+    """Apply fixes to these files in memory until none applies (each pass re-lints the fixed
+    text, like Ruff), never accepting a text that does not parse. Nothing is written: the caller
+    decides (see `write_fixes`)."""
+
+    def lint_once(overrides: dict[str, str]) -> LintResult:
+        return lint_paths(paths, dataclasses.replace(options, overrides=overrides))
+
+    def editable(finding: Finding, result: LintResult) -> bool:
+        # Only the files the user gave: pre-commit passes the staged ones, and a helper the
+        # analysis followed outside them is reported, never edited.
+        return os.path.abspath(finding.filename) not in result.followed
+
+    return _fix_passes(lint_once, editable, lambda name: read_source(Path(name)), unsafe, options)
+
+
+@dataclass
+class FixedSource:
+    """`fix_source`'s answer: the fixed text, and what remains in it."""
+
+    source: str  # the input itself when nothing could be fixed
+    fixed: int
+    remaining: LintReport
+    errors: list[str]  # a fix refused because its result would not parse
+
+
+def fix_source(
+    source: str,
+    filename: str = "<string>",
+    unsafe: bool = False,
+    options: LintOptions = DEFAULT_OPTIONS,
+) -> FixedSource:
+    """The fixes of one module given as text, applied in memory as `fix_paths` applies them."""
+
+    def lint_once(overrides: dict[str, str]) -> LintResult:
+        return lint_paths([], options, stdin=(filename, overrides.get(filename, source)))
+
+    def editable(finding: Finding, result: LintResult) -> bool:
+        return finding.filename == filename  # not a helper module the analysis followed
+
+    result = _fix_passes(lint_once, editable, lambda name: source, unsafe, options)
+    fixed = result.changed.get(filename, (source, source))[1]
+    return FixedSource(fixed, result.fixed, result.remaining.report, result.errors)
+
+
+def _fix_passes(
+    lint_once: Callable[[dict[str, str]], LintResult],
+    editable: Callable[[Finding, LintResult], bool],
+    read: Callable[[str], str],
+    unsafe: bool,
+    options: LintOptions,
+) -> FixResult:
     from mcp_server.lint.fixes import apply
     from mcp_server.lint.parse import parse_source
 
@@ -593,22 +634,19 @@ def fix_paths(paths: list[str], options: LintOptions, unsafe: bool = False) -> F
     errors: list[str] = []
     fixed_in: dict[str, int] = {}
     for _ in range(_MAX_FIX_PASSES):
-        result = lint_paths(paths, dataclasses.replace(options, overrides=overrides))
-        # Only the files the user gave: pre-commit passes the staged ones, and a helper the
-        # analysis followed outside them is reported, never edited.
-        outside = set(result.followed)
+        result = lint_once(overrides)
         wanted: dict[str, list[Finding]] = {}
         for finding in result.report.findings:
             fix = finding.fix
-            if os.path.abspath(finding.filename) in outside:
+            if not fix or not editable(finding, result) or finding.filename in refused:
                 continue
-            if fix and (fix.applicability == "safe" or unsafe) and finding.filename not in refused:
+            if fix.applicability == "safe" or unsafe:
                 wanted.setdefault(finding.filename, []).append(finding)
         progress = False
         for filename, findings in wanted.items():
             before = overrides.get(filename)
             if before is None:
-                before = read_source(Path(filename))
+                before = read(filename)
             applied = apply(before, [f.fix for f in findings if f.fix])
             if applied.source == before:
                 continue
@@ -635,6 +673,36 @@ def fix_paths(paths: list[str], options: LintOptions, unsafe: bool = False) -> F
         if originals[name] != overrides[name]
     }
     return FixResult(changed, fixed_in, result, errors)
+
+
+@dataclass
+class Written:
+    """What `write_fixes` put on disk, and the report of the files as they now are."""
+
+    files: list[str]
+    fixed: int
+    report: LintReport
+    errors: list[str]
+
+
+def write_fixes(result: FixResult, paths: list[str], options: LintOptions) -> Written:
+    """Write each changed file atomically, in its own encoding. When a write fails, the report
+    is of what is on disk, not of the text that could not be written."""
+    from mcp_server.lint.fixes import write_atomically
+
+    errors = [*result.errors, *result.remaining.errors]
+    written: list[str] = []
+    for name, (_, after) in result.changed.items():
+        try:
+            write_atomically(name, after)
+            written.append(name)
+        except OSError as error:
+            errors.append(str(error) if name in str(error) else f"{name}: cannot write: {error}")
+    report = result.remaining.report
+    if len(written) < len(result.changed):
+        report = lint_paths(paths, options).report
+    fixed = sum(result.fixed_in.get(name, 0) for name in written)
+    return Written(written, fixed, report, errors)
 
 
 _MAX_FIX_PASSES = 10

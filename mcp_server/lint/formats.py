@@ -287,3 +287,22 @@ class _SourceLines:
                 self._files[filename] = [line.rstrip("\r\n") for line in source_lines(text)]
         lines = self._files[filename]
         return lines[row - 1] if lines is not None and 0 < row <= len(lines) else None
+
+
+def render_diff(changed: dict[str, tuple[str, str]]) -> str:
+    """A unified diff of each file's text before and after, as `git apply` and `patch` take it."""
+    import difflib
+
+    return "".join(
+        # A last line without a newline gets diff's marker, or `patch` rejects the hunk.
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+        for name, (before, after) in changed.items()
+        for line in difflib.unified_diff(
+            before.splitlines(keepends=True), after.splitlines(keepends=True),
+            fromfile=_diff_name("a", name), tofile=_diff_name("b", name),
+        )
+    )  # fmt: skip
+
+
+def _diff_name(side: str, name: str) -> str:
+    return name if os.path.isabs(name) else f"{side}/{name}"  # git's a/ b/ for relative paths

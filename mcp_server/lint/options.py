@@ -1,0 +1,35 @@
+"""How a lint run is asked for. Apart from the engine so the command line can check its options
+before it decides whether the cache answers (the warm path never imports the analysis)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mcp_server.lint.config import Config
+from mcp_server.lint.files import UsageError
+from mcp_server.lint.peers import Peers
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    """What a run checks and how. The defaults suit a long-lived caller (the MCP server): one
+    process, the collector left alone. The command line, whose process ends after one run, asks
+    for more: `jobs` to fork, `retain` to skip freeing the trees."""
+
+    select: tuple[str, ...] = ()  # codes, prefixes or names: replaces the configuration's select
+    ignore: tuple[str, ...] = ()  # added to the configuration's ignore
+    jobs: int | None = None  # processes to fork for a large run; None or 1: this one only
+    # Text to use instead of a file's content on disk (fixes iterate in memory before writing).
+    overrides: dict[str, str] = field(default_factory=dict)
+    peers: Peers | None = None  # processes the command line already forked to share the work
+    config: Config = field(default_factory=Config)
+    # Where to put the run's trees instead of freeing them (millions of nodes take a sixth of a
+    # run to free), for a process that exits right after the run: the command line.
+    retain: list[object] | None = None
+
+    def __post_init__(self) -> None:
+        if self.jobs is not None and self.jobs < 1:
+            raise UsageError(f"--jobs must be at least 1, not {self.jobs}")
+
+
+DEFAULT_OPTIONS = LintOptions()

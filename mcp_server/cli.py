@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import functools
 import json
 import os
 import sys
@@ -64,6 +65,7 @@ _COMMANDS = {
     "rule": "print one rule's documentation",
     "docs": "list the reference topics, print one, or search them",
     "skill": "install the knowledge pack as an Agent Skill, or zip it",
+    "mcp": "serve the linter, replay and the references to assistants and IDEs (MCP)",
 }
 _SKILL_ACTIONS = ("install", "zip")
 
@@ -106,6 +108,8 @@ def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
         )
         archive = actions.add_parser("zip", help="write a zip for uploading the skill")
         archive.add_argument("--output", metavar="FILE", help="default: ./temporal-python-pro.zip")
+    if only in (None, "mcp"):
+        _add_mcp(commands)
     if only in (None, "docs"):
         docs = commands.add_parser("docs", help=_COMMANDS["docs"])
         docs.add_argument("topic", nargs="*", help="a topic (testing) or words to search for")
@@ -139,6 +143,43 @@ def _add_lint(commands: argparse._SubParsersAction) -> None:  # type: ignore[typ
     lint.add_argument("--stdin-filename", default="<stdin>", help="file name for source on stdin")
 
 
+def _add_mcp(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from mcp_server.server.settings import Limits
+
+    mcp = commands.add_parser(
+        "mcp",
+        help=_COMMANDS["mcp"],
+        description="Serve the linter, replay and the knowledge pack over the Model Context "
+        "Protocol. Tools read files only inside the --root folders, never reach the network, "
+        "and replay imports workflow code in a child process with time and memory limits.",
+    )
+    mcp.add_argument("--transport", choices=("stdio", "streamable-http"), default="stdio")
+    mcp.add_argument("--host", default="127.0.0.1", help="for streamable-http (default 127.0.0.1)")
+    mcp.add_argument("--port", type=int, default=8000, help="for streamable-http (default 8000)")
+    mcp.add_argument(
+        "--root",
+        action="append",
+        metavar="DIR",
+        help="a folder the tools may read (repeatable; default: the current directory)",
+    )
+    limits = mcp.add_argument_group("limits (a call over one gets a tool error)")
+    default = Limits()
+    for flag, kind, value, unit in (
+        ("--max-source-bytes", int, default.source_bytes, "source text passed inline"),
+        ("--max-history-bytes", int, default.history_bytes, "one history's JSON"),
+        ("--max-files", int, default.files, "files one call may read"),
+        ("--max-output-bytes", int, default.output_bytes, "one answer's JSON"),
+        ("--replay-timeout", float, default.replay_seconds, "seconds one replay call may take"),
+        ("--replay-memory-mb", int, default.replay_memory_mb, "the replay child's memory"),
+    ):
+        limits.add_argument(flag, type=kind, default=value, metavar="N", help=f"{unit} ({value:g})")
+    temporal = mcp.add_argument_group("replay from a live server (off unless given)")
+    temporal.add_argument(
+        "--temporal-address", metavar="HOST:PORT", help="the only server replay may fetch from"
+    )
+    temporal.add_argument("--temporal-namespace", default="default", metavar="NAMESPACE")
+
+
 def _add_replay(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     replay = commands.add_parser(
         "replay",
@@ -146,7 +187,9 @@ def _add_replay(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
         description="Replay histories (files, folders, or fetched from a server) against your "
         "workflow code. Exit 0 when every history replays, 1 when one does not, 2 on bad usage.",
     )
-    replay.add_argument("histories", nargs="*", help="history JSON files or folders of them")
+    replay.add_argument(
+        "histories", nargs="*", help="history JSON files or folders of them; - for stdin"
+    )
     replay.add_argument(
         "--workflows",
         "-w",
@@ -251,6 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "skill": _skill,
             "docs": _docs,
             "replay": _replay,
+            "mcp": _mcp,
         }
         return handlers[args.command](args)
     except _Usage as error:
@@ -309,55 +353,79 @@ def _overview() -> int:
     return EXIT_ERROR
 
 
+def _mcp(args: argparse.Namespace) -> int:
+    import anyio
+
+    from mcp_server.server.settings import Limits, Roots, ServerSettings
+
+    limits = Limits(
+        source_bytes=args.max_source_bytes,
+        history_bytes=args.max_history_bytes,
+        files=args.max_files,
+        output_bytes=args.max_output_bytes,
+        replay_seconds=args.replay_timeout,
+        replay_memory_mb=args.replay_memory_mb,
+    )
+    for name, value in vars(limits).items():
+        if not 0 < value < float("inf"):
+            raise _Usage(f"--{_LIMIT_FLAGS[name]} must be positive, not {value:g}")
+    if not 0 < args.port < 65536:
+        raise _Usage(f"--port must be between 1 and 65535, not {args.port}")
+    try:
+        roots = Roots.of(args.root or [])
+    except ValueError as error:
+        raise _Usage(str(error)) from None
+    settings = ServerSettings(roots, limits, args.temporal_address, args.temporal_namespace)
+    from mcp_server.server.app import build_server
+
+    server = build_server(settings)
+    if args.transport == "stdio":
+        anyio.run(server.run_stdio_async)
+    else:
+        anyio.run(
+            functools.partial(server.run_streamable_http_async, host=args.host, port=args.port)
+        )
+    return EXIT_CLEAN
+
+
+_LIMIT_FLAGS = {
+    "source_bytes": "max-source-bytes",
+    "history_bytes": "max-history-bytes",
+    "files": "max-files",
+    "output_bytes": "max-output-bytes",
+    "replay_seconds": "replay-timeout",
+    "replay_memory_mb": "replay-memory-mb",
+}
+
+
 def _replay(args: argparse.Namespace) -> int:
-    import asyncio
+    import dataclasses
 
-    from mcp_server.replay import engine, histories, live, report, workflows
-    from mcp_server.replay.models import ReplayOptions
+    from mcp_server.replay import engine, report
+    from mcp_server.replay.models import ReplayOptions, ReplayRequest, ServerSpec
 
-    if args.hash_seeds < 0:
-        raise _Usage(f"--hash-seeds must be 0 or more, not {args.hash_seeds}")
-    if not 0 < args.timeout < float("inf"):  # nan and inf too
-        raise _Usage(f"--timeout must be positive, not {args.timeout:g}")
-    if args.workflow_id and args.query:
-        raise _Usage("give --workflow-id or --query, not both")
-    if args.limit is not None and not args.query:
-        raise _Usage("--limit needs --query")
-    if args.limit is not None and args.limit < 1:
-        raise _Usage(f"--limit must be at least 1, not {args.limit}")
-    if args.run_id and not args.workflow_id:
-        raise _Usage("--run-id needs --workflow-id")
+    files = [path for path in args.histories if path != "-"]
+    if len(files) < len(args.histories) - 1:
+        raise _Usage("- (standard input) can be given once")
     from_server = bool(args.workflow_id or args.query)
-    if not args.histories and not from_server:
-        raise _Usage("give history files or folders, or --workflow-id / --query")
-    classes = workflows.load(args.workflows)
-    items = histories.read_files(args.histories)
-    if args.histories and not items:
-        where = ", ".join(args.histories)
-        raise _Usage(f"no history files (*.json, *.jsonl) in {where}")
-    if from_server:
-        server = live.Server(
-            args.address,
-            args.namespace,
-            args.api_key,
-            args.tls,
-            args.tls_cert,
-            args.tls_key,
-            args.tls_ca,
-            args.tls_server_name,
-            args.profile,
-        )
-        items += asyncio.run(
-            live.fetch(
-                server,
-                workflow_id=args.workflow_id,
-                run_id=args.run_id,
-                query=args.query,
-                limit=args.limit or 100,
-            )
-        )
-    options = ReplayOptions(args.hash_seeds, args.timeout, args.data_converter)
-    result = engine.report(items, classes, options)
+    request = ReplayRequest(
+        workflows=tuple(args.workflows),
+        paths=tuple(files),
+        # Read last: bad options are reported before waiting on a terminal.
+        sources=(("<stdin>", b""),) if "-" in args.histories else (),
+        server=ServerSpec(
+            args.address, args.namespace, args.api_key, args.tls, args.tls_cert, args.tls_key,
+            args.tls_ca, args.tls_server_name, args.profile,
+        ) if from_server else None,
+        workflow_id=args.workflow_id,
+        run_id=args.run_id,
+        query=args.query,
+        limit=args.limit,
+        options=ReplayOptions(args.hash_seeds, args.timeout, args.data_converter),
+    )  # fmt: skip
+    if request.sources:
+        request = dataclasses.replace(request, sources=(("<stdin>", _read_stdin()),))
+    result = engine.run_request(request)
     print(report.json_text(result) if args.format == "json" else report.text(result))
     return EXIT_FINDINGS if result.failed else EXIT_CLEAN
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import GENERATION_SEED
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
@@ -25,21 +26,6 @@ from mcp_server.replay.testing import assert_replays
 
 HERE = Path(__file__).parent / "replay"
 ORDERS = HERE / "orders.py"
-GENERATION_SEED = "0"  # the PYTHONHASHSEED the histories are made under
-
-
-@pytest.fixture(scope="session")
-def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("histories")
-    done = subprocess.run(
-        [sys.executable, str(HERE / "make_histories.py"), str(out)],
-        capture_output=True,  # the SDK's core logs a warning per worker against the test server
-        text=True,
-        env={**os.environ, "PYTHONHASHSEED": GENERATION_SEED},
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    return out
 
 
 @pytest.fixture(autouse=True)
@@ -254,7 +240,8 @@ def test_text_report_names_event_causes_and_code(
     )
     out = capsys.readouterr().out
     assert code == 1
-    assert out.startswith(f"nondeterminism at event 5: {made / 'order.json'}  Order (")
+    # The time-skipping server records no workflow id, so none follows the type.
+    assert out.startswith(f"nondeterminism at event 5: {made / 'order.json'}  Order\n")
     assert "Likely causes:\n    - an activity was added" in out
     assert f"Code: orders.py:{row_of('ActivityAdded', 'send_email')}:15" in out
     assert out.rstrip().endswith("Replayed 1 history: 0 ok, 1 failed (1 nondeterminism).")
@@ -319,7 +306,7 @@ def test_histories_of_workers_with_a_codec_need_their_data_converter(
     )
     assert (
         capsys.readouterr().err
-        == "temporal-pro: error: --data-converter codec:ReversingCodec: not a temporalio.converter.DataConverter (nor a function returning one)\n"
+        == "temporal-pro replay: error: --data-converter codec:ReversingCodec: not a temporalio.converter.DataConverter (nor a function returning one)\n"
     )
 
 
@@ -465,6 +452,68 @@ def test_every_export_shape_replays(
     assert code == 0
 
 
+# -- which run each result is about ----------------------------------------------------------------
+
+
+def test_workflow_id_is_the_one_the_history_records_never_the_file_name(
+    capsys: pytest.CaptureFixture[str], made: Path, made_dev: Path, tmp_path: Path
+) -> None:
+    # The time-skipping server records no workflow id ("order-1"): null, not "order".
+    order = str(made / "order.json")
+    code, report = replay(capsys, order, "-w", "orders.py:Order", "-w", "orders.py:Shipping")
+    [result] = report["results"]
+    assert (result["history"], result["file"], result["index"]) == (order, order, None)
+    assert (result["workflow_id"], result["workflow_type"], code) == (None, "Order", 0)
+
+    # The dev server records it, and every export of its history keeps it.
+    dev = json.loads((made_dev / "batch-dev.json").read_text())
+    (tmp_path / "api-response.json").write_text(json.dumps({"history": dev}))
+    (tmp_path / "runs.jsonl").write_text(json.dumps(dev) + "\n" + json.dumps(dev) + "\n")
+    files = [
+        str(made_dev / "batch-dev.json"),  # to_json()
+        str(made_dev / "batch-dev-shown.json"),  # temporal workflow show --output json
+        str(tmp_path),
+    ]
+    expected = [
+        ("batch-dev.json", "batch-dev.json", None, "batch-dev", "ok"),
+        ("batch-dev-shown.json", "batch-dev-shown.json", None, "batch-dev", "ok"),
+        ("api-response.json", "api-response.json", None, "batch-dev", "ok"),
+        ("runs.jsonl#1", "runs.jsonl", 1, "batch-dev", "ok"),
+        ("runs.jsonl#2", "runs.jsonl", 2, "batch-dev", "ok"),
+    ]
+
+    def rows(results: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        return [
+            (
+                Path(r["history"]).name,
+                Path(r["file"]).name,
+                r["index"],
+                r["workflow_id"],
+                r["status"],
+            )
+            for r in results
+        ]
+
+    code, report = replay(capsys, *files, "-w", "orders.py:Batch")
+    assert (code, rows(report["results"])) == (0, expected)
+    # The processes of --hash-seeds report the same.
+    seeded = replay_cli(*files, "-w", "orders.py:Batch", "--hash-seeds", "2", "--format", "json")
+    assert seeded.returncode == 0, seeded.stderr
+    assert rows(json.loads(seeded.stdout)["results"]) == expected
+
+    # The text report names the id only where the history records one.
+    empty = tmp_path / "empty.json"
+    empty.write_text("")
+    workflows = ["-w", "orders.py:Order", "-w", "orders.py:Shipping", "-w", "orders.py:Batch"]
+    assert main(["replay", order, str(made_dev / "batch-dev.json"), str(empty), *workflows]) == 1
+    assert capsys.readouterr().out.splitlines()[:4] == [
+        f"ok: {order}  Order",
+        f"ok: {made_dev / 'batch-dev.json'}  Batch (batch-dev)",
+        f"invalid-history: {empty}",
+        "  the file is empty",
+    ]
+
+
 # -- bad input -------------------------------------------------------------------------------------
 
 
@@ -513,6 +562,8 @@ def test_unreadable_histories_are_results_and_hide_nothing(
         "the events are not objects (the first is 1)",
     )
     assert report["summary"] == {"total": 8, "ok": 1, "failed": 7}
+    assert all(r["file"] == str(tmp_path / Path(r["history"]).name) for r in report["results"])
+    assert {r["workflow_id"] for r in report["results"]} == {None}  # time-skipping histories
 
 
 def test_unregistered_workflow_type(capsys: pytest.CaptureFixture[str], made: Path) -> None:
@@ -547,8 +598,39 @@ def test_bad_workflow_specs_are_one_line_errors(
     out, err = capsys.readouterr()
     assert code == 2
     assert not out
-    assert err.startswith(f"temporal-pro: error: {error}")
+    assert err.startswith(f"temporal-pro replay: error: {error}")
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("latin-1", "not valid UTF-8 (or declared-encoding) text"),
+        ("binary", "binary file, not Python source"),
+        ("pipe", "not a regular file"),
+    ],
+)
+def test_unreadable_workflow_file_is_refused_in_the_words_of_lint(
+    capsys: pytest.CaptureFixture[str], made: Path, tmp_path: Path, kind: str, reason: str
+) -> None:
+    source = tmp_path / "flows.py"
+    if kind == "pipe":
+        os.mkfifo(source)  # importing it would wait forever for a writer
+    elif kind == "latin-1":  # no coding line; an import lets it pass, in a comment, unlike lint
+        source.write_bytes("# café\nfrom temporalio import workflow\n".encode("latin-1"))
+    else:
+        source.write_bytes(b"\x7fELF\x02\x01\x00\x00")
+    assert main(["lint", str(source)]) == 2
+    lint_error = capsys.readouterr().err
+    assert lint_error.endswith(f": error: {source}: {reason}\n")
+    for args in (
+        ["--workflows", str(source)],
+        ["-w", "orders.py:Order", "--data-converter", f"{source}:converter"],
+    ):
+        assert main(["replay", str(made / "order.json"), *args]) == 2
+        err = capsys.readouterr().err
+        assert err.endswith(f": error: {args[-2]} {args[-1]}: {reason}\n"), err
+        assert err.count("\n") == 1
 
 
 def test_module_that_raises_on_import_reports_its_own_error(
@@ -561,7 +643,7 @@ def test_module_that_raises_on_import_reports_its_own_error(
     assert code == 2
     assert (
         err
-        == f"temporal-pro: error: --workflows {broken}: importing broken_flows failed: RuntimeError: DATABASE_URL is not set\n"
+        == f"temporal-pro replay: error: --workflows {broken}: importing broken_flows failed: RuntimeError: DATABASE_URL is not set\n"
     )
 
 
@@ -583,7 +665,7 @@ def test_workflow_the_sandbox_rejects_at_import_is_a_one_line_error(
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith(
-        "temporal-pro: error: --workflows: RuntimeError: Failed validating workflow Order: "
+        "temporal-pro replay: error: --workflows: RuntimeError: Failed validating workflow Order: "
         "RestrictedWorkflowAccessError: Cannot access datetime.datetime.now"
     )
     assert err.count("\n") == 1
@@ -620,7 +702,9 @@ def test_unreachable_server_fails_fast_with_one_line(made: Path) -> None:
     )
     assert time.monotonic() - started < 20
     assert done.returncode == 2
-    assert done.stderr.startswith("temporal-pro: error: cannot connect to Temporal at 127.0.0.1:1")
+    assert done.stderr.startswith(
+        "temporal-pro replay: error: cannot connect to Temporal at 127.0.0.1:1"
+    )
     assert done.stderr.count("\n") == 1
 
 
@@ -640,7 +724,7 @@ def test_server_that_accepts_but_never_answers_times_out_with_one_line(made: Pat
     assert done.returncode == 2
     assert (
         done.stderr
-        == f"temporal-pro: error: cannot connect to Temporal at {address}: no answer within 5 s\n"
+        == f"temporal-pro replay: error: cannot connect to Temporal at {address}: no answer within 5 s\n"
     )
 
 

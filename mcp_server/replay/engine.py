@@ -9,6 +9,7 @@ workflow tasks, so that case becomes `task-failure` like every other.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 from collections import deque
@@ -31,10 +32,11 @@ from mcp_server.replay.models import (
     ReplayError,
     ReplayOptions,
     ReplayReport,
+    ReplayRequest,
     ReplayResult,
     one_line,
 )
-from mcp_server.replay.workflows import load_data_converter, registered_types
+from mcp_server.replay.workflows import load, load_data_converter, registered_types
 
 _CORE_MESSAGE = re.compile(r'message: "((?:[^"\\]|\\.)*)"')
 _EVICTION_REASON = re.compile(r"^(\d+): ")
@@ -67,6 +69,30 @@ class _TaskFailures(logging.Handler):
 def _quiet_runtime() -> Runtime:
     # Core would log every failed task to stderr on its own; the report says it once, better.
     return Runtime(telemetry=TelemetryConfig(logging=None, metrics=None))
+
+
+def run_request(request: ReplayRequest) -> ReplayReport:
+    """The one entry point: load the workflow code, read (or fetch) the histories, replay each.
+    Raises ReplayError for input that stops the whole run; a bad history is a result."""
+    classes = load(request.workflows)
+    items = history_files.read_files(request.paths)
+    if request.paths and not items:
+        raise ReplayError(f"no history files (*.json, *.jsonl) in {', '.join(request.paths)}")
+    for name, data in request.sources:
+        items += history_files.read_bytes(data, name)
+    if request.server is not None and (request.workflow_id or request.query):
+        from mcp_server.replay import live
+
+        items += asyncio.run(
+            live.fetch(
+                request.server,
+                workflow_id=request.workflow_id,
+                run_id=request.run_id,
+                query=request.query,
+                limit=request.limit or 100,
+            )
+        )
+    return report(items, classes, request.options)
 
 
 def replay_files(
@@ -185,11 +211,8 @@ async def _failing_event(
     assert item.history is not None
     events = list(item.history.events)
     for event_id in explain.mismatch_candidates(result.message, events):
-        prefix = History(
-            item.name,
-            item.workflow_id,
-            item.workflow_type,
-            WorkflowHistory(item.workflow_id, events[:event_id]),
+        prefix = dataclasses.replace(
+            item, history=WorkflowHistory(item.history.workflow_id, events[:event_id])
         )
         [probe] = await replay([prefix], workflows, timeout, data_converter, explain_failures=False)
         if probe.status == "nondeterminism":
@@ -276,6 +299,8 @@ def core_message(text: str) -> str:
 def _result(item: History, status: str, message: str = "") -> ReplayResult:
     return ReplayResult(
         history=item.name,
+        file=item.file,
+        index=item.index,
         workflow_id=item.workflow_id,
         workflow_type=item.workflow_type,
         status=status,  # type: ignore[arg-type]

@@ -31,11 +31,13 @@ _READABLE = re.compile(r'"encoding"\s*:\s*"(?:json|binary)/')
 class History:
     """One history to replay, or the reason it cannot be."""
 
-    name: str
-    workflow_id: str
+    name: str  # `file`, `file#index`, or namespace/workflow id/run id when fetched
+    workflow_id: str | None  # as the history records it; None when it does not (see from_document)
     workflow_type: str = ""
     history: WorkflowHistory | None = None
     problem: str = ""
+    file: str | None = None  # the file it was read from; None when fetched from a server
+    index: int | None = None  # its place, from 1, in a file that holds several histories
 
 
 def discover(paths: Iterable[str]) -> list[Path]:
@@ -57,64 +59,86 @@ def read_files(paths: Iterable[str]) -> list[History]:
 
 
 def read_file(path: Path) -> list[History]:
-    name = str(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [_invalid(name, path.stem, "not a JSON text file (it is not UTF-8)")]
+        data = path.read_bytes()
     except OSError as error:
-        return [_invalid(name, path.stem, f"cannot read it: {error.strerror or error}")]
+        return [_invalid(str(path), f"cannot read it: {error.strerror or error}")]
+    return read_bytes(data, str(path))
+
+
+def read_bytes(data: bytes, file: str) -> list[History]:
+    """The histories in one file's content; `file` names it (`<stdin>` for `replay -`)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [_invalid(file, "not a JSON text file (it is not UTF-8)")]
     try:
         documents = list(_documents(text))
     except ValueError as error:
-        return [_invalid(name, path.stem, f"not valid JSON: {error}")]
+        return [_invalid(file, f"not valid JSON: {error}")]
     if not documents:
-        return [_invalid(name, path.stem, "the file is empty")]
+        return [_invalid(file, "the file is empty")]
     if len(documents) == 1:
-        return [from_document(name, path.stem, documents[0], text)]
-    return [
-        from_document(f"{name}#{n}", f"{path.stem}#{n}", doc, None)
-        for n, doc in enumerate(documents, 1)
-    ]
+        return [from_document(documents[0], file, text=text)]
+    return [from_document(document, file, n) for n, document in enumerate(documents, 1)]
 
 
-def from_document(name: str, fallback_id: str, document: Any, text: str | None) -> History:
-    """A history from one parsed JSON document; `fallback_id` names it when the history does not."""
+def from_document(
+    document: Any, file: str, index: int | None = None, text: str | None = None
+) -> History:
+    """A history from one parsed JSON document: the only one in `file`, or its `index`th.
+
+    The workflow id is the started event's `workflowId`, which servers record since 1.21 and
+    every export keeps (`to_json()`, `temporal workflow show`, the HTTP API the Web UI downloads
+    from, the gRPC response). Older servers and the time-skipping test server leave it out, and
+    nothing else in a history holds it (a child's `parentWorkflowExecution` is its parent): then
+    it is None, and only the replay itself, which needs some id, runs under the file's name."""
+
+    def invalid(problem: str, workflow_id: str | None = None, workflow_type: str = "") -> History:
+        return _invalid(file, problem, index, workflow_id, workflow_type)
+
     events = _events(document)
     if events is None:
-        return _invalid(name, fallback_id, 'no list of events (expected {"events": [...]})')
+        return invalid('no list of events (expected {"events": [...]})')
     if not events:
-        return _invalid(name, fallback_id, "the history has no events")
+        return invalid("the history has no events")
     if _READABLE.search(text if text is not None else json.dumps(document)):
-        return _invalid(
-            name,
-            fallback_id,
+        return invalid(
             "its payloads were decoded for reading (the Web UI's 'Readable' download); "
-            "download the 'Encoded' history to replay it",
+            "download the 'Encoded' history to replay it"
         )
     if not isinstance(events[0], dict):
-        return _invalid(
-            name, fallback_id, f"the events are not objects (the first is {events[0]!r:.40})"
-        )
+        return invalid(f"the events are not objects (the first is {events[0]!r:.40})")
     first = events[0]
     started = first.get("workflowExecutionStartedEventAttributes")
     if not isinstance(started, dict):
         kind = first.get("eventType", "an event without an eventType")
-        return _invalid(
-            name, fallback_id, f"the first event is {kind}, not a WorkflowExecutionStarted event"
-        )
-    workflow_id = str(started.get("workflowId") or fallback_id)
+        return invalid(f"the first event is {kind}, not a WorkflowExecutionStarted event")
+    workflow_id = str(started["workflowId"]) if started.get("workflowId") else None
     workflow_type = str((started.get("workflowType") or {}).get("name", ""))
     try:
-        history = WorkflowHistory.from_json(workflow_id, {"events": events})
+        history = WorkflowHistory.from_json(
+            workflow_id or _name(Path(file).stem, index), {"events": events}
+        )
     except Exception as error:  # protobuf's ParseError and friends: the text is not a history
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
-        return _invalid(name, workflow_id, f"not a Temporal history: {message}", workflow_type)
-    return History(name, workflow_id, workflow_type, history)
+        return invalid(f"not a Temporal history: {message}", workflow_id, workflow_type)
+    return History(_name(file, index), workflow_id, workflow_type, history, file=file, index=index)
 
 
-def _invalid(name: str, workflow_id: str, problem: str, workflow_type: str = "") -> History:
-    return History(name, workflow_id, workflow_type, problem=problem)
+def _invalid(
+    file: str,
+    problem: str,
+    index: int | None = None,
+    workflow_id: str | None = None,
+    workflow_type: str = "",
+) -> History:
+    name = _name(file, index)
+    return History(name, workflow_id, workflow_type, problem=problem, file=file, index=index)
+
+
+def _name(file: str, index: int | None) -> str:
+    return file if index is None else f"{file}#{index}"
 
 
 def _events(document: Any) -> list[Any] | None:

@@ -8,7 +8,6 @@ Connection settings start from the SDK's environment configuration (the `TEMPORA
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,28 +16,20 @@ from temporalio.envconfig import ClientConfig
 from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
 from mcp_server.replay.histories import History
-from mcp_server.replay.models import ReplayError, one_line
+from mcp_server.replay.models import ReplayError, ServerSpec, one_line
 
 # A service that does not answer must not hang the run: connecting and each call get this long.
 CONNECT_TIMEOUT = 5.0
 CALL_TIMEOUT = 30.0
 
 
-@dataclass
-class Server:
-    address: str | None = None
-    namespace: str | None = None
-    api_key: str | None = None
-    tls: bool = False
-    tls_cert: str | None = None
-    tls_key: str | None = None
-    tls_ca: str | None = None
-    tls_server_name: str | None = None
-    profile: str | None = None
-
-
 async def fetch(
-    server: Server, *, workflow_id: str | None, run_id: str | None, query: str | None, limit: int
+    server: ServerSpec,
+    *,
+    workflow_id: str | None,
+    run_id: str | None,
+    query: str | None,
+    limit: int,
 ) -> list[History]:
     client = await connect(server)
     namespace = client.namespace
@@ -67,7 +58,7 @@ async def fetch(
     return found
 
 
-async def connect(server: Server) -> Client:
+async def connect(server: ServerSpec) -> Client:
     config = _connect_config(server)
     address = config.get("target_host", "localhost:7233")
     try:
@@ -82,7 +73,7 @@ async def connect(server: Server) -> Client:
         ) from None
 
 
-def _connect_config(server: Server) -> dict[str, Any]:
+def _connect_config(server: ServerSpec) -> dict[str, Any]:
     try:
         config: dict[str, Any] = dict(ClientConfig.load_client_connect_config(server.profile))
     except Exception as error:

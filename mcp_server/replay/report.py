@@ -12,9 +12,11 @@ from mcp_server.replay.models import CodeLocation, ReplayReport
 def text(report: ReplayReport) -> str:
     lines = []
     for result in report.results:
-        what = " ".join(part for part in (result.workflow_type, f"({result.workflow_id})") if part)
+        # The id only when the history records it: a file's name is no workflow id.
+        named = f"({result.workflow_id})" if result.workflow_id else ""
+        what = " ".join(part for part in (result.workflow_type, named) if part)
         at = f" at event {result.event_id}" if result.event_id else ""
-        lines.append(f"{result.status}{at}: {result.history}  {what}")
+        lines.append(f"{result.status}{at}: {result.history}" + (f"  {what}" if what else ""))
         if result.ok:
             continue
         lines.append(f"  {result.message}")

@@ -18,7 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from typing import Any
 
-from mcp_server.replay.histories import History, from_document
+from temporalio.client import WorkflowHistory
+
+from mcp_server.replay.histories import History
 from mcp_server.replay.models import CodeLocation, ReplayError, ReplayOptions, ReplayResult
 
 
@@ -33,10 +35,9 @@ def replay(
             "data_converter": options.data_converter,
             "histories": [
                 {
-                    "name": item.name,
-                    "workflow_id": item.workflow_id,
-                    "workflow_type": item.workflow_type,
-                    "problem": item.problem,
+                    **{key: value for key, value in vars(item).items() if key != "history"},
+                    # the id the replay runs under, which may stand in for a missing workflow_id
+                    "replay_id": item.history.workflow_id if item.history else None,
                     "document": item.history.to_json_dict() if item.history else None,
                 }
                 for item in histories
@@ -107,12 +108,11 @@ def _main() -> None:
     job: dict[str, Any] = json.load(sys.stdin)
     sys.path[:0] = [p for p in job["sys_path"] if p not in sys.path]
     classes = workflows.load(job["workflows"])
-    items = [
-        History(row["name"], row["workflow_id"], row["workflow_type"], problem=row["problem"])
-        if row["document"] is None
-        else from_document(row["name"], row["workflow_id"], row["document"], None)
-        for row in job["histories"]
-    ]
+    items = []
+    for row in job["histories"]:
+        replay_id, document = row.pop("replay_id"), row.pop("document")
+        history = WorkflowHistory.from_json(replay_id, document) if document else None
+        items.append(History(**row, history=history))
     options = ReplayOptions(timeout=job["timeout"], data_converter=job["data_converter"])
     results = engine.run(items, classes, options)
     print(json.dumps([asdict(result) for result in results]))

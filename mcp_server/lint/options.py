@@ -26,6 +26,9 @@ class LintOptions:
     # Where to put the run's trees instead of freeing them (millions of nodes take a sixth of a
     # run to free), for a process that exits right after the run: the command line.
     retain: list[object] | None = None
+    # Real paths of the only folders whose modules imports may be followed into (the MCP
+    # server's roots); None: wherever the importer's package root leads.
+    confine: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.jobs is not None and self.jobs < 1:

@@ -420,8 +420,11 @@ class Project:
         table: dict[str, Entry] | None = None,
         trusted: tuple[str, ...] = (),
         overrides: dict[str, str] | None = None,
+        confine: tuple[str, ...] | None = None,
     ) -> None:
         self._overrides = overrides or {}
+        # Real paths of the folders imports may be followed into (None: anywhere on disk).
+        self._confine = confine
         self.table = table if table is not None else knowledge.TABLE
         self._trusted = frozenset(trusted)
         self.modules: list[Module] = []
@@ -592,7 +595,7 @@ class Project:
             return None
         base = near.root.joinpath(*name.split("."))
         for path in (base.with_suffix(".py"), base / "__init__.py"):
-            if path.is_file():
+            if path.is_file() and self._allowed(path):
                 self.followed.add(str(path))  # the result cache checks it: not in the key
                 relative = os.path.relpath(path)
                 display = str(path) if relative.startswith("..") else relative
@@ -605,6 +608,12 @@ class Project:
                     return self.parse(module)
         self._missing.add((name, near.root))
         return None
+
+    def _allowed(self, path: Path) -> bool:
+        if self._confine is None:
+            return True
+        real = os.path.realpath(path)
+        return any(real == root or real.startswith(root + os.sep) for root in self._confine)
 
     def lookup(self, qname: str, near: Module | None, depth: int = 0) -> Symbol | None:
         """The project definition `qname` names, following imports and re-exports."""

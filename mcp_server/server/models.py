@@ -1,0 +1,79 @@
+"""What the tools return: pydantic models, so clients get an output schema and structured content.
+The engines' own result types (stdlib dataclasses) are reused as fields, not copied."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from mcp_server.lint.models import Finding, RuleInfo, Summary
+from mcp_server.replay.models import ReplayResult
+
+SCHEME = "temporal-python-pro"
+
+
+def rule_uri(code: str) -> str:
+    return f"{SCHEME}://rules/{code}"
+
+
+def reference_uri(topic: str) -> str:
+    return f"{SCHEME}://references/{topic}"
+
+
+class RuleLink(BaseModel):
+    name: str
+    summary: str
+    uri: str = Field(description="read it as a resource, or call explain_lint_rule")
+
+
+class LintOutput(BaseModel):
+    findings: list[Finding] = Field(
+        description="each with its call chain from a workflow entry point and, where one "
+        "exists, a fix whose edits (applied last to first) give the fixed code"
+    )
+    summary: Summary
+    rules: dict[str, RuleLink] = Field(description="the documentation of each rule found")
+    errors: list[str] = Field(description="files that could not be read, one line each")
+    fixed: int = Field(0, description="findings the fixed source or diff fixes")
+    fixed_source: str | None = Field(None, description="with fix='fixed_source'")
+    diff: str | None = Field(None, description="with fix='diff': a unified diff, nothing written")
+
+
+class RuleList(BaseModel):
+    rules: list[RuleInfo]
+
+
+class RuleDoc(BaseModel):
+    code: str
+    name: str
+    severity: str
+    documentation: str = Field(description="Markdown: what it does, why, examples, the fix")
+
+
+class ReferenceSection(BaseModel):
+    topic: str
+    heading: str
+    parent: str | None
+    uri: str
+    text: str = Field(description="Markdown")
+
+
+class SearchOutput(BaseModel):
+    query: str
+    sections: list[ReferenceSection] = Field(description="best first")
+    more: int = Field(description="further matching sections not shown; add words to narrow")
+
+
+class ReplaySummary(BaseModel):
+    total: int
+    ok: int
+    failed: int
+
+
+class ReplayOutput(BaseModel):
+    results: list[ReplayResult] = Field(
+        description="one per history: status (ok, nondeterminism, task-failure, "
+        "workflow-not-registered, invalid-history), the event that broke, the explanation, "
+        "likely causes and the code locations that issued the command"
+    )
+    summary: ReplaySummary
+    report: str = Field(description="the same as text, as `temporal-pro replay` prints it")

@@ -376,6 +376,14 @@ def _mcp(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise _Usage(str(error)) from None
     settings = ServerSettings(roots, limits, args.temporal_address, args.temporal_namespace)
+    if args.transport == "streamable-http":
+        import socket
+
+        try:  # uvicorn would report a busy port in its own words and exit 3
+            socket.create_server((args.host, args.port)).close()
+        except OSError as error:
+            reason = os.strerror(error.errno) if error.errno else str(error)
+            raise _Usage(f"cannot listen on {args.host}:{args.port}: {reason}") from None
     from mcp_server.server.app import build_server
 
     server = build_server(settings)

@@ -4,6 +4,7 @@ closed or broken standard streams (one line where one can be written, exit 2, ne
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -68,6 +69,11 @@ def test_no_arguments_lists_every_command_with_one_line_each(capsys) -> None:
         (["skill", "install", "--bogus"], "temporal-pro skill install", "unrecognized"),
         (["skill", "install", "--dest", "a_file"], "temporal-pro skill install", "a_file"),
         (["skill", "zip", "--output", "a_file"], "temporal-pro skill zip", "a_file"),
+        (["mcp", "--root", "nope"], "temporal-pro mcp", "--root nope: not a folder"),
+        (["mcp", "--max-files", "0"], "temporal-pro mcp", "--max-files must be positive"),
+        (["mcp", "--replay-timeout", "nan"], "temporal-pro mcp", "--replay-timeout must be"),
+        (["mcp", "--transport", "sse"], "temporal-pro mcp", "invalid choice: 'sse'"),
+        (["mcp", "--port", "70000"], "temporal-pro mcp", "--port must be between 1 and 65535"),
     ],
 )
 def test_every_command_reports_bad_input_in_one_form(
@@ -134,3 +140,21 @@ def test_a_closed_stdin_does_not_matter_to_a_command_that_does_not_read_it(scrat
     done = run(scratch, COMMANDS["lint"], "<&-")
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.startswith("All clear")
+
+
+def test_a_busy_port_is_one_line_not_the_web_servers_own_exit(capsys, scratch: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        code = main(["mcp", "--transport", "streamable-http", "--port", str(port)])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert (
+        err
+        == f"temporal-pro mcp: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+    )
+
+
+def test_the_mcp_server_refuses_a_closed_stdout(scratch: Path) -> None:
+    done = run(scratch, ["mcp"], ">&-")
+    assert done.returncode == 2
+    assert done.stderr.startswith("temporal-pro mcp: error: standard output is closed")

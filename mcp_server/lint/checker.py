@@ -12,18 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from mcp_server import sdk_facts
 from mcp_server.lint import knowledge, sdk_api
 from mcp_server.lint.fixes import fix_for
 from mcp_server.lint.knowledge import Entry
 from mcp_server.lint.models import Fix
 from mcp_server.lint.project import (
-    WORKFLOW,
     Function,
     Module,
     Project,
     Scope,
     Symbol,
 )
+from mcp_server.sdk_facts import WORKFLOW
 
 Context = Literal["workflow", "activity", "async-activity", "other", "module"]
 Handler = Literal["query", "validator"] | None
@@ -33,19 +34,12 @@ _COMPOUND = tuple(
     for name in ("If", "Try", "TryStar", "With", "AsyncWith", "For", "AsyncFor", "While")
     if hasattr(ast, name)
 )
-_ACTIVITY_STARTERS = frozenset(
-    f"{WORKFLOW}.{verb}_{kind}{suffix}"
-    for verb in ("execute", "start")
-    for kind in ("activity", "local_activity")
-    for suffix in ("", "_method", "_class")
-)
-_TIMEOUTS = ("start_to_close_timeout", "schedule_to_close_timeout")
+_ACTIVITY_STARTERS = sdk_facts.ACTIVITY_STARTERS | sdk_facts.LOCAL_ACTIVITY_STARTERS
 # Coroutine functions whose result does nothing unless awaited.
 _MUST_AWAIT = frozenset(
     {
         *(name for name in _ACTIVITY_STARTERS if ".execute_" in name),
-        f"{WORKFLOW}.execute_child_workflow",
-        f"{WORKFLOW}.start_child_workflow",
+        *sdk_facts.CHILD_WORKFLOW_STARTERS,
         f"{WORKFLOW}.sleep",
         f"{WORKFLOW}.wait_condition",
         "asyncio.sleep",
@@ -55,11 +49,10 @@ _MUST_AWAIT = frozenset(
 _COMMANDS = frozenset(
     {
         *_ACTIVITY_STARTERS,
+        *sdk_facts.CHILD_WORKFLOW_STARTERS,
         *(
             f"{WORKFLOW}.{name}"
             for name in (
-                "execute_child_workflow",
-                "start_child_workflow",
                 "sleep",
                 "wait_condition",
                 "continue_as_new",
@@ -422,7 +415,8 @@ class Checker(ast.NodeVisitor):
         keywords = {k.arg: k.value for k in node.keywords}
         if None in keywords:  # **options: the timeout may be inside
             return
-        given = [name for name in _TIMEOUTS if name in keywords and not _is_none(keywords[name])]
+        required = sdk_facts.REQUIRED_ACTIVITY_TIMEOUTS
+        given = [name for name in required if name in keywords and not _is_none(keywords[name])]
         if not given:
             self.report("TPR401", node, qname, name=qname)
 

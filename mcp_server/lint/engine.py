@@ -25,7 +25,6 @@ from mcp_server.lint.options import DEFAULT_OPTIONS, LintOptions
 from mcp_server.lint.parse import UnreadableFile, decode_source, read_source
 from mcp_server.lint.peers import Peers
 from mcp_server.lint.project import (
-    WORKFLOW,
     ClassInfo,
     Function,
     Module,
@@ -36,6 +35,7 @@ from mcp_server.lint.project import (
 )
 from mcp_server.lint.rules import RULES, resolve_codes
 from mcp_server.lint.suppress import Suppression, apply_suppressions, parse_suppressions
+from mcp_server.sdk_facts import WORKFLOW
 
 
 @dataclass

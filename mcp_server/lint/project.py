@@ -36,7 +36,6 @@ _COMPOUND = tuple(
     for name in ("If", "Try", "TryStar", "For", "AsyncFor", "While")
     if hasattr(ast, name)
 )
-WORKFLOW = "temporalio.workflow"
 ACTIVITY_DEFN = "temporalio.activity.defn"
 PASSTHROUGH = "temporalio.workflow.unsafe.imports_passed_through"
 MAX_DEPTH = 12  # alias and re-export chains deeper than this are treated as unknown

@@ -65,6 +65,7 @@ _COMMANDS = {
     "rule": "print one rule's documentation",
     "docs": "list the reference topics, print one, or search them",
     "skill": "install the knowledge pack as an Agent Skill, or zip it",
+    "explain-timeout": "explain a timeout from a history, an error or values; check code's",
     "mcp": "serve the linter, replay and the references to assistants and IDEs (MCP)",
 }
 _SKILL_ACTIONS = ("install", "zip")
@@ -108,6 +109,8 @@ def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
         )
         archive = actions.add_parser("zip", help="write a zip for uploading the skill")
         archive.add_argument("--output", metavar="FILE", help="default: ./temporal-python-pro.zip")
+    if only in (None, "explain-timeout"):
+        _add_explain_timeout(commands)
     if only in (None, "mcp"):
         _add_mcp(commands)
     if only in (None, "docs"):
@@ -141,6 +144,54 @@ def _add_lint(commands: argparse._SubParsersAction) -> None:  # type: ignore[typ
         help="processes for large runs (default: one per CPU)",
     )
     lint.add_argument("--stdin-filename", default="<stdin>", help="file name for source on stdin")
+
+
+def _add_explain_timeout(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    explain = commands.add_parser(
+        "explain-timeout",
+        help=_COMMANDS["explain-timeout"],
+        description="Explain timeouts: every one a history records (which, what it measures, "
+        "the configured values, a timeline, the likely cause, what to change); the timeout an "
+        "error text reports; the attempt-by-attempt schedule of given values; and the "
+        "timeout and retry configuration of code, with warnings. The ways in combine. Exit 0 "
+        "when nothing timed out or needs attention, 1 when something does, 2 on bad usage.",
+    )
+    explain.add_argument("--format", choices=("text", "json"), default="text")
+    sources = explain.add_argument_group("from a history, code or an error")
+    sources.add_argument(
+        "--history", action="append", metavar="FILE", help="a history JSON file (repeatable)"
+    )
+    sources.add_argument(
+        "--code", action="append", metavar="PATH", help="workflow code to check (repeatable)"
+    )
+    sources.add_argument(
+        "--error",
+        metavar="TEXT",
+        help="a traceback, an ActivityError's text, or a failure JSON; - reads it from stdin",
+    )
+    server = explain.add_argument_group("a history from a Temporal server")
+    server.add_argument("--workflow-id", metavar="ID")
+    server.add_argument("--run-id", metavar="ID")
+    server.add_argument(
+        "--address", help="host:port (default: $TEMPORAL_ADDRESS or localhost:7233)"
+    )
+    server.add_argument("--namespace", help="default: $TEMPORAL_NAMESPACE or default")
+    server.add_argument("--api-key", help="default: $TEMPORAL_API_KEY; implies --tls")
+    server.add_argument("--tls", action="store_true", help="connect with TLS")
+    server.add_argument("--profile", help="a profile of the temporal CLI's config file")
+    values = explain.add_argument_group("from values (durations such as 30s, 5m, 1h30m, 250ms)")
+    for flag in _DURATION_FLAGS:
+        values.add_argument(f"--{flag}", metavar="DURATION")
+    values.add_argument("--retry-backoff", type=float, metavar="N", help="backoff coefficient")
+    values.add_argument(
+        "--retry-max-attempts", type=int, metavar="N", help="maximum attempts (0: unlimited)"
+    )
+
+
+_DURATION_FLAGS = (
+    "start-to-close", "schedule-to-close", "schedule-to-start", "heartbeat", "retry-initial",
+    "retry-max-interval",
+)  # fmt: skip
 
 
 def _add_mcp(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -295,6 +346,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "docs": _docs,
             "replay": _replay,
             "mcp": _mcp,
+            "explain-timeout": _explain_timeout,
         }
         return handlers[args.command](args)
     except _Usage as error:
@@ -314,8 +366,9 @@ def _internal(error: Exception) -> str:
     from mcp_server.lint.files import UsageError
     from mcp_server.pack import PackError
     from mcp_server.replay.models import ReplayError
+    from mcp_server.timeouts.models import TimeoutInputError
 
-    if isinstance(error, (UsageError, ConfigError, PackError, ReplayError)):
+    if isinstance(error, (UsageError, ConfigError, PackError, ReplayError, TimeoutInputError)):
         return str(error)
     return f"internal error: {type(error).__name__}: {error}"
 
@@ -351,6 +404,46 @@ def _overview() -> int:
     ]
     print("\n".join(lines))
     return EXIT_ERROR
+
+
+def _explain_timeout(args: argparse.Namespace) -> int:
+    from mcp_server.replay.models import ServerSpec
+    from mcp_server.timeouts import durations, report
+    from mcp_server.timeouts.engine import TimeoutRequest, explain
+    from mcp_server.timeouts.schedule import Values
+
+    given = {flag: getattr(args, flag.replace("-", "_")) for flag in _DURATION_FLAGS}
+    seconds = {
+        flag.replace("-", "_"): durations.parse(value, f"--{flag}")
+        for flag, value in given.items()
+        if value is not None
+    }
+    values = None
+    if seconds or args.retry_backoff is not None or args.retry_max_attempts is not None:
+        values = Values(
+            **seconds, retry_backoff=args.retry_backoff, retry_max_attempts=args.retry_max_attempts
+        )
+    server = None
+    if args.workflow_id:
+        server = ServerSpec(
+            args.address, args.namespace, args.api_key, args.tls, profile=args.profile
+        )
+    error = _read_stdin().decode(errors="replace") if args.error == "-" else args.error
+    request = TimeoutRequest(
+        history_paths=tuple(args.history or ()),
+        server=server,
+        workflow_id=args.workflow_id,
+        run_id=args.run_id,
+        code_paths=tuple(args.code or ()),
+        values=values,
+        error=error,
+    )
+    result = explain(request)
+    print(report.json_text(result) if args.format == "json" else report.text(result), end="")
+    attention = (
+        result.timeouts or result.warnings or (result.schedule and result.schedule.unbounded)
+    )
+    return EXIT_FINDINGS if attention else EXIT_CLEAN
 
 
 def _mcp(args: argparse.Namespace) -> int:

@@ -43,3 +43,30 @@ def made_dev(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert done.returncode == 0, done.stderr
     return out
+
+
+TIMEOUTS = Path(__file__).parent / "timeouts"
+
+
+@pytest.fixture(scope="session")
+def made_timeouts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A history per kind of timeout, by real runs in the time-skipping test server."""
+    return _timeout_histories(tmp_path_factory.mktemp("timeout-histories"), timeout=180)
+
+
+@pytest.fixture(scope="session")
+def made_timeouts_dev(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same in the dev server, which records more (lastFailure, failure messages)."""
+    out = tmp_path_factory.mktemp("timeout-histories-dev")
+    return _timeout_histories(out, "--dev-server", timeout=120)
+
+
+def _timeout_histories(out: Path, *options: str, timeout: float) -> Path:
+    done = subprocess.run(
+        [sys.executable, str(TIMEOUTS / "make_histories.py"), str(out), *options],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr
+    return out

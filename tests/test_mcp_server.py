@@ -69,6 +69,7 @@ async def test_every_tool_is_listed_with_truthful_annotations_and_an_output_sche
         "search_references",
         "read_reference",
         "replay_history",
+        "explain_timeout",
     }
     for tool in tools.values():
         assert tool.description and tool.output_schema, tool.name

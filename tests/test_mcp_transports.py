@@ -37,6 +37,7 @@ TOOLS = {
     "search_references",
     "read_reference",
     "replay_history",
+    "explain_timeout",
 }
 
 

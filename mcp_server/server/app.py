@@ -29,6 +29,7 @@ from mcp_server.lint.parse import UnreadableFile
 from mcp_server.replay.models import ReplayError
 from mcp_server.server import models
 from mcp_server.server.settings import OutsideRoots, ServerSettings
+from mcp_server.timeouts.models import TimeoutInputError
 
 if TYPE_CHECKING:
     from mcp_server.lint.rules import Rule
@@ -36,7 +37,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("temporal-pro.mcp")
 
 # Errors that describe the caller's input: the model reads the message and can act on it.
-_INPUT_ERRORS = (UsageError, ConfigError, UnreadableFile, pack.PackError, ReplayError, OutsideRoots)
+_INPUT_ERRORS = (
+    UsageError, ConfigError, UnreadableFile, pack.PackError, ReplayError, OutsideRoots,
+    TimeoutInputError,
+)  # fmt: skip
 
 INSTRUCTIONS = """\
 Tools for Temporal workflows written in Python (temporalio SDK). Workflow code is replayed, so it \
@@ -216,6 +220,60 @@ def build_server(settings: ServerSettings | None = None) -> MCPServer:
             answer = await replay_tool.replay(
                 settings, workflows, history_json, history_paths or [], workflow_id, run_id,
                 data_converter, hash_seeds,
+            )  # fmt: skip
+        return checked(answer)  # type: ignore[return-value]
+
+    # --- timeouts -----------------------------------------------------------------------------
+    @server.tool(
+        title="Explain a Temporal timeout",
+        annotations=ToolAnnotations(
+            read_only_hint=True,
+            destructive_hint=False,
+            idempotent_hint=True,
+            open_world_hint=settings.temporal_address is not None,
+        ),
+    )
+    async def explain_timeout(
+        error: Annotated[
+            str | None,
+            Field(
+                description="an error text: a traceback, an ActivityError's or TimeoutError's "
+                "text, or a failure JSON from the Web UI"
+            ),
+        ] = None,
+        history_json: Annotated[
+            str | dict[str, Any] | list[Any] | None,
+            Field(description="a history's JSON, as text or as an object"),
+        ] = None,
+        history_paths: Annotated[list[str] | None, Field(description="history files")] = None,
+        workflow_id: Annotated[
+            str | None,
+            Field(
+                description="fetch this workflow's history from the operator's server (only "
+                "when the server was started with --temporal-address)"
+            ),
+        ] = None,
+        code_paths: Annotated[
+            list[str] | None,
+            Field(description="workflow code whose activity and child workflow calls to check"),
+        ] = None,
+        values: Annotated[
+            models.TimeoutValues | None,
+            Field(description="an activity's timeouts and retry policy, for its attempt schedule"),
+        ] = None,
+    ) -> models.TimeoutOutput:
+        """Explain Temporal timeouts (Python SDK): which timeout fired, what it measures, the
+        configured values, a timeline, the most likely cause and what to change. Call it when a
+        user sees `ActivityError: Activity task timed out`, a TimeoutError, a workflow that
+        timed out, or asks how long an activity can take with its retry policy; and on code
+        before shipping, to catch heartbeat timeouts without heartbeats, unbounded retries and
+        local activities that outlast the workflow task. The ways in combine."""
+        from mcp_server.server import timeout_tool
+
+        with _as_tool_errors():
+            answer = await in_worker(
+                timeout_tool.explain, settings, error, history_json, history_paths or [],
+                workflow_id, code_paths or [], values,
             )  # fmt: skip
         return checked(answer)  # type: ignore[return-value]
 

@@ -7,6 +7,12 @@ from pydantic import BaseModel, Field
 
 from mcp_server.lint.models import Finding, RuleInfo, Summary
 from mcp_server.replay.models import ReplayResult
+from mcp_server.timeouts.models import (
+    ConfiguredCall,
+    Schedule,
+    TimeoutExplanation,
+    TimeoutWarning,
+)
 
 SCHEME = "temporal-python-pro"
 
@@ -77,3 +83,28 @@ class ReplayOutput(BaseModel):
     )
     summary: ReplaySummary
     report: str = Field(description="the same as text, as `temporal-pro replay` prints it")
+
+
+class TimeoutValues(BaseModel):
+    """An activity's timeouts and retry policy; durations such as 30s, 5m, 1h30m, 250ms."""
+
+    start_to_close: str | None = None
+    schedule_to_close: str | None = None
+    schedule_to_start: str | None = None
+    heartbeat: str | None = None
+    retry_initial: str | None = None
+    retry_max_interval: str | None = None
+    retry_backoff: float | None = Field(None, ge=1)
+    retry_max_attempts: int | None = Field(None, ge=0, description="0: unlimited")
+
+
+class TimeoutOutput(BaseModel):
+    timeouts: list[TimeoutExplanation] = Field(
+        description="each timeout found: scope, type, subject, configured values, timeline, "
+        "explanation, likely cause, suggestions"
+    )
+    warnings: list[TimeoutWarning] = Field(description="configurations in code that will bite")
+    calls: list[ConfiguredCall] = Field(description="activity and child workflow calls in code")
+    schedule: Schedule | None = Field(description="for values: attempts and the worst case")
+    notes: list[str]
+    report: str = Field(description="the same as text, as `temporal-pro explain-timeout` prints")

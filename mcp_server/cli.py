@@ -66,8 +66,10 @@ _COMMANDS = {
     "docs": "list the reference topics, print one, or search them",
     "skill": "install the knowledge pack as an Agent Skill, or zip it",
     "explain-timeout": "explain a timeout from a history, an error or values; check code's",
+    "eval": "score AI-written workflow code for determinism mistakes; print the tasks",
     "mcp": "serve the linter, replay and the references to assistants and IDEs (MCP)",
 }
+_EVAL_ACTIONS = ("score", "prompts", "calibrate")
 _SKILL_ACTIONS = ("install", "zip")
 
 
@@ -111,6 +113,8 @@ def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
         archive.add_argument("--output", metavar="FILE", help="default: ./temporal-python-pro.zip")
     if only in (None, "explain-timeout"):
         _add_explain_timeout(commands)
+    if only in (None, "eval"):
+        _add_eval(commands)
     if only in (None, "mcp"):
         _add_mcp(commands)
     if only in (None, "docs"):
@@ -192,6 +196,35 @@ _DURATION_FLAGS = (
     "start-to-close", "schedule-to-close", "schedule-to-start", "heartbeat", "retry-initial",
     "retry-max-interval",
 )  # fmt: skip
+
+
+def _add_eval(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    evals = commands.add_parser("eval", help=_COMMANDS["eval"])
+    actions = evals.add_subparsers(
+        dest="action", required=True, parser_class=_Parser, metavar="{score,prompts,calibrate}"
+    )
+    score = actions.add_parser(
+        "score",
+        help="score model outputs: a folder of files named by task id, or a JSONL file",
+        description="Score model answers for determinism mistakes: each answer's code is "
+        "extracted from its Markdown fences, checked to parse and to define the task's "
+        "workflow, and linted; error-level findings are mistakes, warnings are listed. Exit 0 "
+        "when every sample is clean, 1 otherwise, 2 on bad usage.",
+    )
+    score.add_argument(
+        "outputs", help="a folder of <task_id>.md files, or a JSONL of task_id/output"
+    )
+    score.add_argument("--format", choices=("text", "json", "html"), default="text")
+    score.add_argument("--output", metavar="FILE", help="write the report here (html needs it)")
+    score.add_argument("--baseline", metavar="REPORT.json", help="compare with another run's JSON")
+    score.add_argument("--jobs", type=int, metavar="N", help="processes (default: one per CPU)")
+    prompts = actions.add_parser("prompts", help="print the tasks as JSONL for a model runner")
+    prompts.add_argument(
+        "--with-skill", action="store_true", help="give SKILL.md as each task's system prompt"
+    )
+    actions.add_parser(
+        "calibrate", help="the scorer's precision and recall on the labelled outputs"
+    )
 
 
 def _add_mcp(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -347,6 +380,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "replay": _replay,
             "mcp": _mcp,
             "explain-timeout": _explain_timeout,
+            "eval": _eval,
         }
         return handlers[args.command](args)
     except _Usage as error:
@@ -362,13 +396,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _internal(error: Exception) -> str:
+    from mcp_server.evals.models import EvalError
     from mcp_server.lint.config import ConfigError
     from mcp_server.lint.files import UsageError
     from mcp_server.pack import PackError
     from mcp_server.replay.models import ReplayError
     from mcp_server.timeouts.models import TimeoutInputError
 
-    if isinstance(error, (UsageError, ConfigError, PackError, ReplayError, TimeoutInputError)):
+    inputs = (UsageError, ConfigError, PackError, ReplayError, TimeoutInputError, EvalError)
+    if isinstance(error, inputs):
         return str(error)
     return f"internal error: {type(error).__name__}: {error}"
 
@@ -379,8 +415,9 @@ def _prog(words: Sequence[str]) -> str:
     named = [w for w in words if not w.startswith("-")][:2]
     if not named or named[0] not in _COMMANDS:
         return "temporal-pro"
-    if named[0] == "skill" and named[1:] and named[1] in _SKILL_ACTIONS:
-        return f"temporal-pro skill {named[1]}"
+    actions = {"skill": _SKILL_ACTIONS, "eval": _EVAL_ACTIONS}.get(named[0], ())
+    if named[1:] and named[1] in actions:
+        return f"temporal-pro {named[0]} {named[1]}"
     return f"temporal-pro {named[0]}"
 
 
@@ -444,6 +481,71 @@ def _explain_timeout(args: argparse.Namespace) -> int:
         result.timeouts or result.warnings or (result.schedule and result.schedule.unbounded)
     )
     return EXIT_FINDINGS if attention else EXIT_CLEAN
+
+
+def _eval(args: argparse.Namespace) -> int:
+    if args.action == "prompts":
+        from mcp_server import pack
+        from mcp_server.evals.tasks import load_tasks
+
+        system = pack.skill_text() if args.with_skill else None
+        for task in load_tasks().values():
+            row = {"task_id": task.id, "prompt": task.prompt}
+            if system is not None:
+                row["system"] = system
+            print(json.dumps(row))
+        return EXIT_CLEAN
+    if args.action == "calibrate":
+        from mcp_server.evals import calibrate
+
+        result = calibrate.calibrate()
+        print(calibrate.text(result), end="")
+        return EXIT_FINDINGS if result.below_floor() else EXIT_CLEAN
+    return _eval_score(args)
+
+
+def _eval_score(args: argparse.Namespace) -> int:
+    from mcp_server.evals import report, suite
+
+    if args.jobs is not None and args.jobs < 1:
+        raise _Usage(f"--jobs must be at least 1, not {args.jobs}")
+    if args.format == "html" and not args.output:
+        raise _Usage("--format html writes a file: add --output FILE")
+    outputs = suite.read_outputs(args.outputs)
+    result = suite.score_outputs(outputs, args.jobs, _progress_bar())
+    if args.baseline:
+        suite.compare(result, args.baseline)
+    rendered = {"text": report.text, "json": report.json_text, "html": report.html}[args.format](
+        result
+    )
+    if args.output:
+        try:
+            Path(args.output).write_text(rendered, encoding="utf-8")
+        except OSError as error:
+            raise _Usage(f"--output {args.output}: {error.strerror or error}") from None
+        print(f"Wrote {args.output}", file=sys.stderr)
+        if args.format != "text":
+            print(report.text(result), end="")
+    else:
+        print(rendered, end="" if rendered.endswith("\n") else "\n")
+    return EXIT_CLEAN if all(s.score == 1.0 for s in result.samples) else EXIT_FINDINGS
+
+
+def _progress_bar():  # type: ignore[no-untyped-def]
+    """A one-line progress bar on stderr, when stderr is a terminal and the run is long."""
+    if sys.stderr is None or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total < 20:
+            return
+        width = 30
+        filled = round(done / total * width)
+        end = "\n" if done == total else ""
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}{end}")
+        sys.stderr.flush()
+
+    return show
 
 
 def _mcp(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ import pytest
 from mcp_server.cli import _COMMANDS, main
 
 # Every line the program writes about a failure: the program, the command, "error:", the problem.
-ERROR_LINE = re.compile(r"temporal-pro(?: [a-z]+){0,2}: error: \S.*\n")
+ERROR_LINE = re.compile(r"temporal-pro(?: [a-z-]+){0,2}: error: \S.*\n")
 
 WORKFLOW = """\
 from temporalio import workflow
@@ -69,6 +69,11 @@ def test_no_arguments_lists_every_command_with_one_line_each(capsys) -> None:
         (["skill", "install", "--bogus"], "temporal-pro skill install", "unrecognized"),
         (["skill", "install", "--dest", "a_file"], "temporal-pro skill install", "a_file"),
         (["skill", "zip", "--output", "a_file"], "temporal-pro skill zip", "a_file"),
+        (["explain-timeout"], "temporal-pro explain-timeout", "give --history, --workflow-id"),
+        (["explain-timeout", "--heartbeat", "1x"], "temporal-pro explain-timeout", "1x: not a"),
+        (["eval"], "temporal-pro eval", "required: {score,prompts,calibrate}"),
+        (["eval", "score", "nope"], "temporal-pro eval score", "nope: no such file or folder"),
+        (["eval", "prompts", "x"], "temporal-pro eval prompts", "unrecognized arguments: x"),
         (["mcp", "--root", "nope"], "temporal-pro mcp", "--root nope: not a folder"),
         (["mcp", "--max-files", "0"], "temporal-pro mcp", "--max-files must be positive"),
         (["mcp", "--replay-timeout", "nan"], "temporal-pro mcp", "--replay-timeout must be"),
@@ -95,6 +100,8 @@ COMMANDS = {
     "docs": ["docs", "testing"],
     "skill install": ["skill", "install", "--dest", "skills"],
     "skill zip": ["skill", "zip", "--output", "skill.zip"],
+    "explain-timeout": ["explain-timeout", "--start-to-close", "1s", "--schedule-to-close", "5s"],
+    "eval prompts": ["eval", "prompts"],
 }
 
 

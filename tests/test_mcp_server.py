@@ -70,6 +70,7 @@ async def test_every_tool_is_listed_with_truthful_annotations_and_an_output_sche
         "read_reference",
         "replay_history",
         "explain_timeout",
+        "score_workflow_code",
     }
     for tool in tools.values():
         assert tool.description and tool.output_schema, tool.name

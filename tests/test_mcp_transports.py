@@ -38,6 +38,7 @@ TOOLS = {
     "read_reference",
     "replay_history",
     "explain_timeout",
+    "score_workflow_code",
 }
 
 

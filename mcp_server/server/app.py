@@ -23,6 +23,7 @@ from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
 from mcp_server import __version__, pack
+from mcp_server.evals.models import EvalError
 from mcp_server.lint.config import ConfigError
 from mcp_server.lint.files import UsageError
 from mcp_server.lint.parse import UnreadableFile
@@ -39,7 +40,7 @@ log = logging.getLogger("temporal-pro.mcp")
 # Errors that describe the caller's input: the model reads the message and can act on it.
 _INPUT_ERRORS = (
     UsageError, ConfigError, UnreadableFile, pack.PackError, ReplayError, OutsideRoots,
-    TimeoutInputError,
+    TimeoutInputError, EvalError,
 )  # fmt: skip
 
 INSTRUCTIONS = """\
@@ -276,6 +277,36 @@ def build_server(settings: ServerSettings | None = None) -> MCPServer:
                 workflow_id, code_paths or [], values,
             )  # fmt: skip
         return checked(answer)  # type: ignore[return-value]
+
+    # --- evals --------------------------------------------------------------------------------
+    @server.tool(title="Score an answer to an eval task", annotations=_READ_ONLY)
+    async def score_workflow_code(
+        task_id: Annotated[str, Field(description="an eval task's id (temporal-pro eval prompts)")],
+        answer: Annotated[
+            str, Field(description="the answer as a model wrote it: prose and ```python code")
+        ],
+    ) -> models.ScoredSample:
+        """Score one answer to a task of the temporal-python-pro eval suite the way the suite
+        scores it: the code is extracted from its Markdown fences, checked to parse and to
+        define the task's workflow, and linted; error-level findings are determinism mistakes.
+        Use it to check your own answer to an eval task before giving it. The code is never
+        run."""
+        from mcp_server.evals.score import score_sample
+        from mcp_server.evals.tasks import load_tasks
+
+        if len(answer.encode("utf-8", "surrogatepass")) > limits.source_bytes:
+            raise ToolError("answer: over this server's limit (--max-source-bytes)")
+        with _as_tool_errors():
+            task = load_tasks().get(task_id)
+            if task is None:
+                raise ToolError(
+                    f"unknown task id {task_id!r}: `temporal-pro eval prompts` lists them"
+                )
+            sample = await in_worker(score_sample, task, answer, task_id)
+        return models.ScoredSample(
+            task_id=sample.task_id, score=sample.score, parsed=sample.parsed,
+            mistakes=sample.mistakes, warnings=sample.warnings, reason=sample.reason,
+        )  # fmt: skip
 
     # --- rules --------------------------------------------------------------------------------
     @server.tool(title="List the lint rules", annotations=_READ_ONLY)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from mcp_server.evals.models import Mistake
 from mcp_server.lint.models import Finding, RuleInfo, Summary
 from mcp_server.replay.models import ReplayResult
 from mcp_server.timeouts.models import (
@@ -108,3 +109,12 @@ class TimeoutOutput(BaseModel):
     schedule: Schedule | None = Field(description="for values: attempts and the worst case")
     notes: list[str]
     report: str = Field(description="the same as text, as `temporal-pro explain-timeout` prints")
+
+
+class ScoredSample(BaseModel):
+    task_id: str
+    score: float = Field(description="1.0 clean; 1/(1+mistakes); 0 without usable code")
+    parsed: bool
+    mistakes: list[Mistake] = Field(description="error-level findings: they break replay")
+    warnings: list[Mistake]
+    reason: str

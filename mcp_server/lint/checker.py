@@ -153,6 +153,8 @@ _NONEXISTENT_HINTS = {
     "temporalio.workflow.mutable_side_effect": "an activity or local activity",
     "temporalio.worker.Worker.run_until": "`async with worker: await stop_event.wait()`",
     "replay_history": "`Replayer(workflows=[...]).replay_workflow(history)`",
+    "temporalio.workflow.info.history_length": "`workflow.info().get_current_history_length()`",
+    "temporalio.workflow.info.history_size": "`workflow.info().get_current_history_size()`",
 }
 
 
@@ -339,6 +341,8 @@ class Checker(ast.NodeVisitor):
                 reported = self._report_entry(node, qname, entry)
             self._check_call(node, qname)
         self._check_call_shape(node, qname)
+        if self.context == "workflow" and isinstance(node.func, (ast.Name, ast.Subscript)):
+            self._check_activity_from_container(node)
         if reported:  # the callee is reported: only its arguments are left to check
             for child in (*node.args, *node.keywords):
                 self.visit(child)
@@ -362,6 +366,9 @@ class Checker(ast.NodeVisitor):
             self._follow(node, qname)
         if self.context == "workflow":
             self._check_set_consumer(node, qname)
+            runner = knowledge.callback_argument(qname)
+            if runner is not None:
+                self._follow_callback(node, runner)
 
     def _check_call_shape(self, node: ast.Call, qname: str | None) -> None:
         """Checks that need the call's form rather than its resolved name."""
@@ -400,9 +407,83 @@ class Checker(ast.NodeVisitor):
             return
         function = self._function(symbol)
         if self.context == "workflow" and self.project.is_activity(function):
-            self.report("TPR403", node, qname, name=qname)
+            self.report("TPR403", node, qname, name=qname, how="called directly")
             return
         self._add_call(symbol, node)
+
+    def _follow_callback(self, node: ast.Call, where: tuple[int, str]) -> None:
+        """A function handed to a thread or an executor runs as surely as a called one."""
+        callback = _argument(node, *where)
+        if (
+            isinstance(callback, ast.Call)
+            and callback.args
+            and self.scope.resolve(callback.func) == "functools.partial"
+        ):
+            callback = callback.args[0]  # functools.partial(fn, ...)
+        if not isinstance(callback, (ast.Name, ast.Attribute)):
+            return  # a lambda or a nested function is checked where it is written
+        qname = self.scope.resolve(callback)
+        if not qname or self.project.is_trusted(qname):
+            return
+        symbol = self.project.lookup(qname, self.module)
+        if symbol is None or symbol.kind != "function":
+            return
+        if self.project.is_activity(self._function(symbol)):
+            how = f"handed to `{ast.unparse(node.func)}()`"
+            self.report("TPR403", callback, qname, name=qname, how=how)
+            return
+        self._add_call(symbol, node)
+
+    def _check_activity_from_container(self, node: ast.Call) -> None:
+        """`TOOLS[name](req)`, or `tool = TOOLS.get(name)` then `tool(req)`, where the
+        module-level `TOOLS` holds `@activity.defn` functions: a direct call of one of them."""
+        func: ast.AST = node.func
+        if isinstance(func, ast.Name):
+            found = self.scope.lookup_name(func.id)
+            if found is None or found[0].kind != "var" or found[0].count != 1:
+                return
+            value = found[0].node
+            if value is None:
+                return
+            func = value
+        if isinstance(func, ast.Subscript):
+            container = func.value
+        elif (
+            isinstance(func, ast.Call)
+            and isinstance(func.func, ast.Attribute)
+            and func.func.attr == "get"
+        ):
+            container = func.func.value
+        else:
+            return
+        if not isinstance(container, (ast.Name, ast.Attribute)):
+            return
+        owner = self.scope.resolve(container)
+        symbol = self.project.lookup(owner, self.module) if owner else None
+        if symbol is None or symbol.kind != "var":
+            return
+        held_by = symbol.node
+        if isinstance(held_by, ast.Dict):
+            items = [v for v in held_by.values if v is not None]
+        elif isinstance(held_by, (ast.List, ast.Tuple, ast.Set)):
+            items = list(held_by.elts)
+        else:
+            return
+        scope = self.project.module_scope(symbol.module)
+        activities = []
+        for item in items:
+            target = scope.resolve(item) if isinstance(item, (ast.Name, ast.Attribute)) else None
+            found_symbol = self.project.lookup(target, symbol.module) if target else None
+            if (
+                found_symbol is not None
+                and found_symbol.kind == "function"
+                and self.project.is_activity(self._function(found_symbol))
+            ):
+                activities.append(f"`{found_symbol.qname.rpartition('.')[2]}`")
+        if activities:
+            held = ", ".join(activities[:3]) + (", ..." if len(activities) > 3 else "")
+            how = f"called directly (`{ast.unparse(container)}` holds {held})"
+            self.report("TPR403", node, owner, name=ast.unparse(node.func), how=how)
 
     def _function(self, symbol: Symbol) -> Function:
         assert isinstance(symbol.node, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -417,8 +498,24 @@ class Checker(ast.NodeVisitor):
             return
         required = sdk_facts.REQUIRED_ACTIVITY_TIMEOUTS
         given = [name for name in required if name in keywords and not _is_none(keywords[name])]
-        if not given:
+        if not given and not self._misspelled_timeout(qname, keywords):
             self.report("TPR401", node, qname, name=qname)
+
+    @staticmethod
+    def _misspelled_timeout(qname: str, keywords: dict[str | None, ast.expr]) -> bool:
+        """A keyword the starter does not take that is a misspelled timeout (`start_to_close=`):
+        TPR411 reports it, and the call fails with a TypeError before any timeout is checked."""
+        params = sdk_api.callable_params(qname)
+        if params is None or params[1]:
+            return False
+        import difflib
+
+        wanted = [name.replace("_", "") for name in sdk_facts.REQUIRED_ACTIVITY_TIMEOUTS]
+        return any(
+            difflib.get_close_matches(keyword.replace("_", "").lower(), wanted, n=1, cutoff=0.6)
+            for keyword in keywords
+            if keyword is not None and keyword not in params[0]
+        )
 
     def _check_keywords(
         self, node: ast.Call, qname: str, params: tuple[list[str], bool] | None
@@ -489,7 +586,7 @@ class Checker(ast.NodeVisitor):
             "TPR411",
             node,
             qname,
-            name=qname,
+            name=sdk_api.spelled(qname),
             hint=hint or "the API the installed temporalio documents",
         )
 
@@ -663,10 +760,10 @@ class Checker(ast.NodeVisitor):
 
     def _check_set_consumer(self, node: ast.Call, qname: str) -> None:
         if qname in _ORDER_FREE_CONSUMERS:
-            for argument in node.args:
-                if isinstance(argument, (ast.GeneratorExp, ast.ListComp)):
+            for argument in node.args:  # `sorted(list(s))`: the order list() sees is dropped
+                if isinstance(argument, (ast.GeneratorExp, ast.ListComp, ast.Call)):
                     self._order_free.add(id(argument))
-        elif qname in _ORDERED_CONSUMERS:
+        elif qname in _ORDERED_CONSUMERS and id(node) not in self._order_free:
             for argument in node.args:
                 if self._is_set(argument):
                     self.report("TPR301", argument, how=f"`{qname.rpartition('.')[2]}()` over it")
@@ -678,14 +775,15 @@ class Checker(ast.NodeVisitor):
         if self.context != "workflow":
             return
         if isinstance(target, ast.Name) and target.id in self.scope.global_names:
-            self.report("TPR303", target, name=target.id)
+            self.report("TPR303", target, name=target.id, kind="module-level")
         elif isinstance(target, ast.Subscript):
             self._check_global_write(target.value, target)
         elif isinstance(target, ast.Attribute) and self._names_a_definition(target.value):
             owner = self.scope.resolve(target.value)
             symbol = self.project.lookup(owner, self.module) if owner else None
             if symbol is not None and symbol.kind in ("module", "class"):
-                self.report("TPR303", target, name=f"{owner}.{target.attr}")
+                kind = "module-level" if symbol.kind == "module" else "class-level"
+                self.report("TPR303", target, name=f"{owner}.{target.attr}", kind=kind)
 
     def _names_a_definition(self, node: ast.AST) -> bool:
         """Whether `node` is a module or class object itself (`config`, `Settings`), not an
@@ -698,10 +796,32 @@ class Checker(ast.NodeVisitor):
         return found is not None and found[0].kind in ("import", "class")
 
     def _check_global_write(self, container: ast.AST, node: ast.AST) -> None:
-        """`container` is mutated in place: report it when it is module-level state."""
+        """`container` is mutated in place: report it when it is module-level state, or a
+        class attribute that `self.x` reads because no instance has its own."""
         variable = self._module_variable(container)
         if variable is not None:
-            self.report("TPR303", node, name=variable)
+            self.report("TPR303", node, name=variable, kind="module-level")
+            return
+        attribute = self._class_attribute(container)
+        if attribute is not None:
+            self.report("TPR303", node, name=attribute, kind="class-level")
+
+    def _class_attribute(self, node: ast.AST) -> str | None:
+        if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)):
+            return None
+        found = self.scope.lookup_name(node.value.id)
+        if found is None:
+            return None
+        owner = found[1]
+        if owner.cls is None or owner.self_name != node.value.id:
+            return None
+        shared = self.project.class_attribute(owner.cls, node.attr)
+        if shared is None:
+            return None
+        cls, value = shared
+        if not _is_mutable(value, self.project.module_scope(cls.module)):
+            return None
+        return f"{_qualify(cls.module.name, cls.qualname)}.{node.attr}"
 
     def _module_variable(self, node: ast.AST) -> str | None:
         if isinstance(node, ast.Name):
@@ -758,8 +878,22 @@ def _has_argument(node: ast.Call, position: int, keyword: str) -> bool:
     return any(k.arg == keyword and not _is_none(k.value) for k in node.keywords if keyword)
 
 
+def _argument(node: ast.Call, position: int, keyword: str) -> ast.expr | None:
+    """The argument given at `position` or as `keyword`, when it can be told."""
+    for index, argument in enumerate(node.args):
+        if isinstance(argument, ast.Starred):
+            return None
+        if index == position:
+            return argument
+    return next((k.value for k in node.keywords if keyword and k.arg == keyword), None)
+
+
 def _is_none(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
+
+
+def _qualify(module: str, name: str) -> str:
+    return f"{module}.{name}" if module else name
 
 
 def _is_mutable(value: ast.AST | None, scope: Scope) -> bool:

@@ -447,6 +447,49 @@ TABLE: dict[str, Entry] = {
 }
 
 
+# Names whose value is a `pathlib.Path`: `Path(__file__).parent / "rules.yaml"` is a path too, so
+# its `read_text()` is file I/O like `Path(p).read_text()`.
+PATH_VALUES = frozenset(
+    {
+        "pathlib.Path",
+        "pathlib.PosixPath",
+        "pathlib.WindowsPath",
+        *(
+            f"pathlib.Path.{name}"
+            for name in (
+                "parent", "with_name", "with_suffix", "with_stem", "with_segments", "joinpath",
+                "absolute", "resolve", "expanduser", "relative_to", "cwd", "home",
+            )
+        ),
+    }
+)  # fmt: skip
+
+# Calls that run a function they are given outside the workflow's event loop (another thread or
+# process), and where that function is: (position, keyword; "" when positional only). Workflow
+# code that hands them a function runs it as surely as calling it.
+_CALLBACK_RUNNERS = {
+    "asyncio.to_thread": (0, ""),
+    "threading.Thread": (1, "target"),
+    "threading.Timer": (1, "function"),
+    "multiprocessing.Process": (1, "target"),
+}
+
+
+def callback_argument(qualified_name: str) -> tuple[int, str] | None:
+    """Where the function a call runs on another thread is: `asyncio.to_thread(fn, ...)`,
+    `loop.run_in_executor(executor, fn, ...)` on any loop, `submit(fn, ...)` and `map(fn, ...)`
+    on any `concurrent.futures` executor, `threading.Thread(target=fn)`."""
+    found = _CALLBACK_RUNNERS.get(qualified_name)
+    if found is not None:
+        return found
+    owner, _, method = qualified_name.rpartition(".")
+    if method == "run_in_executor":
+        return 1, ""
+    if owner.startswith("concurrent.futures.") and method in ("submit", "map"):
+        return 0, "fn" if method == "map" else ""
+    return None
+
+
 def lookup(qualified_name: str, table: dict[str, Entry] = TABLE) -> Entry | None:
     """The entry for `qualified_name`: exact match first, then the nearest prefix entry."""
     entry = table.get(qualified_name)

@@ -132,6 +132,14 @@ class Function:
 
 
 @dataclass(slots=True)
+class _SelfInfo:
+    """What a class's methods assign to `self`: the known types, and every name assigned."""
+
+    types: dict[str, str]
+    assigned: frozenset[str]
+
+
+@dataclass(slots=True)
 class Symbol:
     kind: Literal["module", "function", "class", "var"]
     module: Module
@@ -191,11 +199,17 @@ class Scope:
                 if owner is not None and owner.cls is not None and owner.self_name == value.id:
                     return self.project.self_attribute(owner.cls, node.attr, depth)
             base = self.resolve(value, depth + 1)
+            if base in knowledge.PATH_VALUES:  # `Path(p).parent.read_text` reads a file too
+                base = "pathlib.Path"
             return f"{base}.{node.attr}" if base else None
         if isinstance(node, ast.Call):
             return self.resolve(node.func, depth + 1)
         if isinstance(node, ast.Await):
             return self.resolve(node.value, depth + 1)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            # `Path(__file__).parent / "templates"` is a path; other divisions are unknown.
+            left = self.resolve(node.left, depth + 1)
+            return "pathlib.Path" if left in knowledge.PATH_VALUES else None
         return None
 
     def _resolve_name(self, name: str, depth: int) -> str | None:
@@ -281,10 +295,53 @@ def _annotation_type(annotation: ast.expr) -> ast.expr:
     return annotation.value if isinstance(annotation, ast.Subscript) else annotation
 
 
+_TYPE_WRAPPERS = frozenset(
+    f"{module}.{name}"
+    for module in ("typing", "typing_extensions")
+    for name in ("ClassVar", "Final", "Optional")
+)
+
+
+def _declared_type(annotation: ast.expr, scope: Scope) -> str | None:
+    """The class an annotation declares: `set[str]` -> set, `ClassVar[dict[str, int]]` -> dict,
+    `Optional[Helper]` and `Helper | None` -> Helper."""
+    for _ in range(3):
+        if isinstance(annotation, ast.Subscript) and scope.resolve(annotation.value) in (
+            _TYPE_WRAPPERS
+        ):
+            annotation = annotation.slice
+        elif isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            left, right = annotation.left, annotation.right
+            if _is_none(right):
+                annotation = left
+            elif _is_none(left):
+                annotation = right
+            else:
+                return None
+        else:
+            break
+    return scope.resolve(_annotation_type(annotation))
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _is_plain_base(base: ast.expr) -> bool:
+    """`object`, or `Generic[T]` / `Protocol`: bases that add no per-instance copying."""
+    target = base.value if isinstance(base, ast.Subscript) else base
+    return isinstance(target, (ast.Name, ast.Attribute)) and (
+        getattr(target, "id", None) or getattr(target, "attr", None)
+    ) in ("object", "Generic", "Protocol", "ABC")
+
+
 def _value_type(value: ast.expr, scope: Scope) -> str | None:
-    """The class of an assigned value, when the expression says it: `Helper()`, `{...}`."""
+    """The class of an assigned value, when the expression says it: `Helper()`, `{...}`,
+    `Path(p) / "x"`."""
     if isinstance(value, ast.Call):
         return scope.resolve(value.func)
+    if isinstance(value, ast.BinOp):
+        return scope.resolve(value)
     if isinstance(value, (ast.Set, ast.SetComp)):
         return "builtins.set"
     return None
@@ -431,7 +488,7 @@ class Project:
         self._scopes: dict[int, Scope] = {}
         self._classes: dict[int, ClassInfo] = {}
         self._functions: dict[int, Function] = {}
-        self._self_types: dict[int, dict[str, str]] = {}
+        self._self_types: dict[int, _SelfInfo] = {}
         self._missing: set[tuple[str, Path]] = set()  # (module name, root) not on disk
         self.followed: set[str] = set()  # files outside the given ones that imports led to
 
@@ -685,23 +742,32 @@ class Project:
 
     def self_attribute(self, cls: ClassInfo, attr: str, depth: int) -> str:
         """`self.attr` inside `cls`: the type assigned in the class (`self.h = Helper()`) if any."""
-        types = self._self_types.get(id(cls))
-        if types is None:
+        return (
+            self._self_info(cls).types.get(attr) or f"{_join(cls.module.name, cls.qualname)}.{attr}"
+        )
+
+    def _self_info(self, cls: ClassInfo) -> _SelfInfo:
+        info = self._self_types.get(id(cls))
+        if info is None:
             # Collecting resolves `self.b = self.a.m()`, which asks for `self.a` of this same
             # class: the placeholder answers "not known yet" instead of recursing forever.
-            self._self_types[id(cls)] = {}
-            types = self._self_types[id(cls)] = self._collect_self_types(cls)
-        return types.get(attr) or f"{_join(cls.module.name, cls.qualname)}.{attr}"
+            self._self_types[id(cls)] = _SelfInfo({}, frozenset())
+            info = self._self_types[id(cls)] = self._collect_self_types(cls)
+        return info
 
-    def _collect_self_types(self, cls: ClassInfo) -> dict[str, str]:
-        types: dict[str, str] = {}
-        counts: dict[str, int] = {}
+    def _collect_self_types(self, cls: ClassInfo) -> _SelfInfo:
+        # A type declared in the class body (`h: Helper`) wins; then the one type every
+        # assignment gives (`self.h = Helper()`, twice is fine); then one declared in a method
+        # (`self.seen: set[str] = ...`, when the assignments do not say).
+        in_class: dict[str, str] = {}
+        in_methods: dict[str, str] = {}
+        assigned: dict[str, set[str | None]] = {}
         scope = self.module_scope(cls.module)
         for statement in cls.node.body:
             if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-                resolved = scope.resolve(_annotation_type(statement.annotation))
+                resolved = _declared_type(statement.annotation, scope)
                 if resolved:
-                    types[statement.target.id] = resolved
+                    in_class[statement.target.id] = resolved
         for method in cls.methods.values():
             method_scope = self.scope(cls.module, method, scope, cls)
             for node in _statements(method.body):
@@ -717,11 +783,56 @@ class Project:
                         and isinstance(target.value, ast.Name)
                         and target.value.id == method_scope.self_name
                     ):
-                        counts[target.attr] = counts.get(target.attr, 0) + 1
-                        resolved = _value_type(value, method_scope)
-                        if resolved:
-                            types.setdefault(target.attr, resolved)
-        return {name: qname for name, qname in types.items() if counts.get(name, 1) <= 1}
+                        kinds = assigned.setdefault(target.attr, set())
+                        kinds.add(_value_type(value, method_scope))
+                        if isinstance(node, ast.AnnAssign) and target.attr not in in_methods:
+                            resolved = _declared_type(node.annotation, method_scope)
+                            if resolved:
+                                in_methods[target.attr] = resolved
+        types = dict(in_methods)
+        for name, kinds in assigned.items():
+            if len(kinds) == 1:
+                (kind,) = kinds
+                if kind:
+                    types[name] = kind
+        types.update(in_class)
+        return _SelfInfo(types, frozenset(assigned))
+
+    def class_attribute(self, cls: ClassInfo, attr: str) -> tuple[ClassInfo, ast.expr] | None:
+        """The value `attr` is bound to in the body of `cls` or of a base, when `self.attr` reads
+        it: no method of those classes assigns `self.attr`. None when a base is outside the
+        project (a pydantic model copies its class-level defaults into every instance)."""
+        classes = self._lineage(cls)
+        if classes is None or any(attr in self._self_info(c).assigned for c in classes):
+            return None
+        for owner in classes:
+            for statement in owner.node.body:
+                if isinstance(statement, ast.Assign):
+                    if any(isinstance(t, ast.Name) and t.id == attr for t in statement.targets):
+                        return owner, statement.value
+                elif (
+                    isinstance(statement, ast.AnnAssign)
+                    and isinstance(statement.target, ast.Name)
+                    and statement.target.id == attr
+                    and statement.value is not None
+                ):
+                    return owner, statement.value
+        return None
+
+    def _lineage(self, cls: ClassInfo, depth: int = 0) -> list[ClassInfo] | None:
+        """`cls` and all its bases, nearest first; None when one of them is not in the project."""
+        if depth > MAX_DEPTH:
+            return None
+        bases = self.bases(cls, depth)
+        if len(bases) != sum(not _is_plain_base(base) for base in cls.node.bases):
+            return None
+        found = [cls]
+        for base in bases:
+            more = self._lineage(base, depth + 1)
+            if more is None:
+                return None
+            found += [c for c in more if c not in found]
+        return found
 
     def star_member(self, star_module: str, name: str, near: Module) -> str | None:
         """The qualified name `name` has when it comes from `from star_module import *`."""

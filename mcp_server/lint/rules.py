@@ -732,9 +732,12 @@ _SIDE_EFFECT_WHY = """
 class WorkflowFileIo(Rule):
     __doc__ = f"""
     ## What it does
-    Flags file-system access in workflow code: `open()`, `input()`, `pathlib.Path` I/O methods,
-    `os` file functions, `os.path` checks such as `exists()`, `shutil`, `tempfile`, `glob`,
-    `aiofiles`.
+    Flags file-system access in workflow code: `open()`, `input()`, `pathlib.Path` I/O methods
+    (on paths built with `/` too, such as a module-level
+    `TEMPLATE = Path(__file__).parent / "x.txt"`), `os` file functions, `os.path` checks such as
+    `exists()`, `shutil`, `tempfile`, `glob`, `aiofiles`. A helper handed to
+    `loop.run_in_executor()`, an executor's `submit()` or `asyncio.to_thread()` is checked as if
+    the workflow called it.
 
     ## Why is this bad?
     {_SIDE_EFFECT_WHY}
@@ -776,6 +779,27 @@ class WorkflowFileIo(Rule):
                         first = handle.readline()
                     return first + Path(path).read_text()  # expect: TPR201
         """),
+        workflow_sample("""
+            import asyncio
+            from pathlib import Path
+
+            TEMPLATE = Path(__file__).parent / "templates" / "review.txt"
+
+
+            def count_rows(path: str) -> int:
+                with open(path) as handle:  # expect: TPR201
+                    return sum(1 for _ in handle)
+
+
+            @workflow.defn
+            class Report:
+                @workflow.run
+                async def run(self, folder: str) -> str:
+                    loop = asyncio.get_running_loop()
+                    rows = await loop.run_in_executor(None, count_rows, folder)  # expect: TPR204
+                    header = (Path(folder) / "header.txt").read_text()  # expect: TPR201
+                    return header + TEMPLATE.read_text().format(rows=rows)  # expect: TPR201
+        """),
     ]
     VALID = [
         workflow_sample("""
@@ -794,6 +818,26 @@ class WorkflowFileIo(Rule):
                     name = Path(path).name
                     return name + await workflow.execute_activity(
                         read_config, path, start_to_close_timeout=timedelta(seconds=10)
+                    )
+        """),
+        workflow_sample("""
+            from pathlib import Path
+
+            TEMPLATE = Path(__file__).parent / "templates" / "review.txt"
+
+
+            @activity.defn
+            def read_template(path: str) -> str:
+                return Path(path).read_text()
+
+
+            @workflow.defn
+            class Report:
+                @workflow.run
+                async def run(self, folder: str) -> str:
+                    name = (Path(folder) / "header.txt").name
+                    return name + await workflow.execute_activity(
+                        read_template, str(TEMPLATE), start_to_close_timeout=timedelta(seconds=10)
                     )
         """),
     ]
@@ -1085,8 +1129,9 @@ class WorkflowSetIteration(Rule):
 
     ## Known problems
     The linter recognizes sets it can see: literals, `set()`/`frozenset()` calls, set
-    operations, locals and `self` attributes assigned from them, and annotations. A set that
-    arrives through an unannotated parameter is not recognized.
+    operations, locals and `self` attributes assigned from them (every assignment a set, or the
+    attribute annotated as one), and annotations. A set that arrives through an unannotated
+    parameter is not recognized.
 
     ## References
     - https://github.com/temporalio/rules/blob/main/rules/TMPRL1100.md
@@ -1121,6 +1166,25 @@ class WorkflowSetIteration(Rule):
                     first = next(iter(self.channels))  # expect: TPR301
                     return first + ",".join(pending)  # expect: TPR301
         """),
+        workflow_sample("""
+
+            @activity.defn
+            async def ask(reviewer: str) -> None: ...
+
+
+            @workflow.defn
+            class Review:
+                def __init__(self) -> None:
+                    self.reviewers: set[str] = set()
+
+                @workflow.run
+                async def run(self, reviewers: list[str], lead: str) -> None:
+                    self.reviewers = set(reviewers)
+                    for reviewer in self.reviewers - {lead}:  # expect: TPR301
+                        await workflow.execute_activity(
+                            ask, reviewer, start_to_close_timeout=timedelta(seconds=5)
+                        )
+        """),
     ]
     VALID = [
         workflow_sample("""
@@ -1140,6 +1204,29 @@ class WorkflowSetIteration(Rule):
                         )
                     upper = {c.upper() for c in pending}
                     return len(upper) + sum(len(c) for c in pending) + ("sms" in pending)
+        """),
+        workflow_sample("""
+
+            @activity.defn
+            async def ask(reviewer: str) -> None: ...
+
+
+            @workflow.defn
+            class Review:
+                def __init__(self) -> None:
+                    self.reviewers: set[str] = set()
+
+                @workflow.run
+                async def run(self, reviewers: list[str], lead: str) -> None:
+                    self.reviewers = set(reviewers)
+                    for reviewer in sorted(self.reviewers - {lead}):
+                        await workflow.execute_activity(
+                            ask, reviewer, start_to_close_timeout=timedelta(seconds=5)
+                        )
+
+                @workflow.query
+                def pending(self) -> list[str]:
+                    return sorted(list(self.reviewers))
         """),
     ]
 
@@ -1203,7 +1290,9 @@ class WorkflowGlobalState(Rule):
     ## What it does
     Flags workflow code that writes module-level or class-level state: assigning a name
     declared `global`, mutating a module-level list, dict or set (`CACHE[k] = v`,
-    `SEEN.add(x)`), or assigning an attribute of a module or class.
+    `SEEN.add(x)`), assigning an attribute of a module or class, or mutating a list, dict or set
+    declared in a class body through `self` (`self.cache[k] = v` where the class says
+    `cache: dict = {}` and no method assigns `self.cache`: every instance shares that one dict).
 
     ## Why is this bad?
     Modules that are passed through the sandbox (`imports_passed_through()`, the passthrough list,
@@ -1218,7 +1307,9 @@ class WorkflowGlobalState(Rule):
     There is no automatic fix: moving the state onto `self` changes who shares it.
 
     ## Known problems
-    Writes through a call or an alias (`get_cache()[k] = v`) are not seen.
+    Writes through a call or an alias (`get_cache()[k] = v`) are not seen. A class attribute is
+    not reported when the class has a base outside the linted files (a pydantic model copies its
+    defaults into each instance), or when any method of the class assigns `self.<name>`.
 
     ## References
     - https://docs.temporal.io/develop/python/python-sdk-sandbox
@@ -1229,7 +1320,7 @@ class WorkflowGlobalState(Rule):
     category = "global-state"
     summary = "Workflow code writes module-level or class-level state"
     message = (
-        "Workflow code writes module-level state `{name}`, which runs share when its module is "
+        "Workflow code writes {kind} state `{name}`, which runs share when its module is "
         "passed through or the sandbox is off"
     )
     fix_title = "Keep the state on the workflow instance (`self`)"
@@ -1247,6 +1338,28 @@ class WorkflowGlobalState(Rule):
                     COUNTER += 1  # expect: TPR303
                     SEEN.add(key)  # expect: TPR303
                     return COUNTER
+        """),
+        workflow_sample("""
+            from typing import ClassVar
+
+
+            @activity.defn
+            async def fetch_rate(currency: str) -> float: ...
+
+
+            @workflow.defn
+            class Invoice:
+                rates: dict[str, float] = {}
+                seen: ClassVar[set[str]] = set()
+
+                @workflow.run
+                async def run(self, currency: str) -> float:
+                    self.seen.add(currency)  # expect: TPR303
+                    if currency not in self.rates:
+                        self.rates[currency] = await workflow.execute_activity(  # expect: TPR303
+                            fetch_rate, currency, start_to_close_timeout=timedelta(seconds=5)
+                        )
+                    return self.rates[currency]
         """),
     ]
     VALID = [
@@ -1282,6 +1395,27 @@ class WorkflowGlobalState(Rule):
                     fresh.released = request.released
                     return fresh.released
         """),
+        workflow_sample("""
+
+            @activity.defn
+            async def fetch_rate(currency: str) -> float: ...
+
+
+            @workflow.defn
+            class Invoice:
+                rates: dict[str, float] = {}
+
+                def __init__(self) -> None:
+                    self.rates = {}
+
+                @workflow.run
+                async def run(self, currency: str) -> float:
+                    if currency not in self.rates:
+                        self.rates[currency] = await workflow.execute_activity(
+                            fetch_rate, currency, start_to_close_timeout=timedelta(seconds=5)
+                        )
+                    return self.rates[currency]
+        """),
     ]
 
 
@@ -1304,7 +1438,9 @@ class ActivityMissingTimeout(Rule):
     take.
 
     ## Known problems
-    Options passed through `**kwargs` are assumed to contain a timeout.
+    Options passed through `**kwargs` are assumed to contain a timeout. A misspelled timeout
+    keyword (`start_to_close=`) is reported by TPR411 alone: the call raises `TypeError` for the
+    unknown keyword before any timeout is checked.
 
     ## References
     - https://docs.temporal.io/develop/python/failure-detection
@@ -1331,6 +1467,23 @@ class ActivityMissingTimeout(Rule):
                     await workflow.execute_activity(charge, order_id)  # expect: TPR401
                     await workflow.execute_local_activity(  # expect: TPR401
                         charge, order_id, start_to_close_timeout=None
+                    )
+        """),
+        workflow_sample("""
+
+            @activity.defn
+            async def charge(order_id: str) -> None: ...
+
+
+            @workflow.defn
+            class Checkout:
+                @workflow.run
+                async def run(self, order_id: str) -> None:
+                    await workflow.execute_activity(  # expect: TPR401
+                        charge, order_id, schedule_to_start_timeout=timedelta(minutes=1)
+                    )
+                    await workflow.execute_activity(
+                        charge, order_id, start_to_close=timedelta(seconds=30)  # expect: TPR411
                     )
         """),
     ]
@@ -1415,7 +1568,12 @@ class UnawaitedWorkflowCall(Rule):
 class DirectActivityCall(Rule):
     """
     ## What it does
-    Flags workflow code that calls an `@activity.defn` function directly.
+    Flags workflow code that calls an `@activity.defn` function directly, hands it to a thread
+    (`asyncio.to_thread(fetch, x)`, `loop.run_in_executor(None, fetch, x)`, an executor's
+    `submit(fetch, x)`, `threading.Thread(target=fetch)`), or calls it out of a module-level
+    dict, list or tuple of activities (`tool = TOOLS.get(name)` then `await tool(req)`, or
+    `TOOLS[name]` called in place). Passing an activity to `workflow.execute_activity()` and
+    the other starters, or to `Worker(activities=[...])`, is how it is meant to be used.
 
     ## Why is this bad?
     A direct call runs the activity's body inside the workflow: it gets no timeout, no retries and
@@ -1428,7 +1586,8 @@ class DirectActivityCall(Rule):
     `result_type=`.
 
     ## Known problems
-    An activity passed in as a parameter is not recognized.
+    An activity passed in as a parameter, or kept in a container that is not a module-level
+    literal (built by a function, stored on `self`), is not recognized.
 
     ## References
     - https://python.temporal.io/temporalio.workflow.html#execute_activity
@@ -1439,7 +1598,7 @@ class DirectActivityCall(Rule):
     name = "direct-activity-call"
     category = "direct-activity-call"
     summary = "Workflow code calls an activity function directly"
-    message = "Activity `{name}` is called directly, so it runs inside the workflow"
+    message = "Activity `{name}` is {how}, so it runs inside the workflow"
     fix_title = "Start it with `workflow.execute_activity(...)`"
     INVALID = [
         workflow_sample("""
@@ -1454,6 +1613,53 @@ class DirectActivityCall(Rule):
                 @workflow.run
                 async def run(self, order_id: str) -> str:
                     return await charge(order_id)  # expect: TPR403
+        """),
+        workflow_sample("""
+            import asyncio
+            from concurrent.futures import ThreadPoolExecutor
+
+
+            @activity.defn
+            def resize(key: str) -> str:
+                return key
+
+
+            @workflow.defn
+            class Thumbnails:
+                @workflow.run
+                async def run(self, keys: list[str]) -> list[str]:
+                    loop = asyncio.get_running_loop()
+                    first = await asyncio.to_thread(resize, keys[0])  # expect: TPR204, TPR403
+                    second = await loop.run_in_executor(  # expect: TPR204
+                        None, resize, keys[1]  # expect: TPR403
+                    )
+                    with ThreadPoolExecutor() as pool:  # expect: TPR204
+                        pool.submit(resize, keys[2])  # expect: TPR204, TPR403
+                    return [first, second]
+        """),
+        workflow_sample("""
+
+            @activity.defn
+            async def lookup_order(order_id: str) -> str:
+                return order_id
+
+
+            @activity.defn
+            async def issue_refund(order_id: str) -> str:
+                return order_id
+
+
+            TOOLS = {"lookup_order": lookup_order, "issue_refund": issue_refund}
+
+
+            @workflow.defn
+            class Agent:
+                @workflow.run
+                async def run(self, name: str, order_id: str) -> str:
+                    tool = TOOLS.get(name)
+                    if tool is None:
+                        return await TOOLS[name](order_id)  # expect: TPR403
+                    return await tool(order_id)  # expect: TPR403
         """),
     ]
     VALID = [
@@ -1471,6 +1677,34 @@ class DirectActivityCall(Rule):
                     return await workflow.execute_activity(
                         charge, order_id, start_to_close_timeout=timedelta(seconds=30)
                     )
+        """),
+        workflow_sample("""
+            from temporalio.client import Client
+            from temporalio.worker import Worker
+
+
+            @activity.defn
+            async def lookup_order(order_id: str) -> str:
+                return order_id
+
+
+            TOOLS = {"lookup_order": lookup_order}
+
+
+            @workflow.defn
+            class Agent:
+                @workflow.run
+                async def run(self, name: str, order_id: str) -> str:
+                    return await workflow.execute_activity(
+                        TOOLS[name], order_id, start_to_close_timeout=timedelta(seconds=30)
+                    )
+
+
+            async def main(client: Client) -> None:
+                worker = Worker(
+                    client, task_queue="q", workflows=[Agent], activities=list(TOOLS.values())
+                )
+                await worker.run()
         """),
     ]
 
@@ -1803,7 +2037,9 @@ class NonexistentApi(Rule):
     Flags names and keyword arguments that do not exist in the installed `temporalio`:
     `workflow.uuid()`, `workflow.get_version()`, `workflow.side_effect()`, `Worker.run_until()`,
     `client.execute_workflow(..., replay_history=...)`, misspelled options such as
-    `start_to_close=`. Assistants write these from other Temporal SDKs' habits.
+    `start_to_close=`, and attributes of what an SDK call returns, when the SDK annotates it with
+    one of its classes (`workflow.info().history_length`: `Info` has
+    `get_current_history_length()`). Assistants write these from other Temporal SDKs' habits.
 
     ## Why is this bad?
     They raise `AttributeError`, `ImportError` or `TypeError` when the line runs; in a workflow that
@@ -1838,6 +2074,8 @@ class NonexistentApi(Rule):
                 async def run(self) -> str:
                     if workflow.get_version("change", 1, 2) == 2:  # expect: TPR411
                         return str(workflow.uuid())  # expect: TPR411
+                    if workflow.info().history_length > 5000:  # expect: TPR411
+                        workflow.continue_as_new()
                     return ""
         """),
         sample("""
@@ -1862,6 +2100,8 @@ class NonexistentApi(Rule):
                 async def run(self) -> str:
                     if workflow.patched("change"):
                         return str(workflow.uuid4())
+                    if workflow.info().get_current_history_length() > 5000:
+                        workflow.continue_as_new()
                     return ""
         """),
     ]
@@ -2051,6 +2291,19 @@ class WorkflowModuleSideEffect(Rule):
 
             asyncio.run(main())  # expect: TPR601
         """),
+        workflow_sample("""
+            import json
+            from pathlib import Path
+
+            RULES = json.loads((Path(__file__).parent / "rules.json").read_text())  # expect: TPR601
+
+
+            @workflow.defn
+            class Quote:
+                @workflow.run
+                async def run(self, tier: str) -> int:
+                    return RULES[tier]
+        """),
     ]
     VALID = [
         workflow_sample("""
@@ -2069,6 +2322,26 @@ class WorkflowModuleSideEffect(Rule):
 
             if __name__ == "__main__":
                 asyncio.run(main())
+        """),
+        workflow_sample("""
+            from pathlib import Path
+
+            RULES_PATH = Path(__file__).parent / "pricing.json"
+
+
+            @activity.defn
+            def load_rules(path: str) -> dict[str, int]:
+                return {"gold": len(Path(path).read_text())}
+
+
+            @workflow.defn
+            class Quote:
+                @workflow.run
+                async def run(self, tier: str) -> int:
+                    rules = await workflow.execute_activity(
+                        load_rules, str(RULES_PATH), start_to_close_timeout=timedelta(seconds=5)
+                    )
+                    return rules[tier]
         """),
     ]
 

@@ -18,6 +18,8 @@ Table layout (every list sorted, every name public):
   callables: "temporalio.client.Client.execute_workflow" -> {"params": [...], "varkw": bool,
              "coroutine": bool}; a class key describes its constructor. "params" are the names
              accepted as keywords, in signature order (no self/cls, no positional-only, no *args).
+             "returns": "temporalio.workflow.Info" when the return annotation (awaited, for a
+             coroutine) is an SDK class the table records: its attributes are checked too.
 Classes and callables are keyed by the public name they are reachable under
 (`temporalio.worker.Worker`, not `temporalio.worker._worker.Worker`), once per public name.
 """
@@ -34,6 +36,7 @@ import json
 import re
 import sys
 import types
+import typing
 import warnings
 from pathlib import Path
 from typing import Any
@@ -122,7 +125,7 @@ def _import_tree() -> tuple[dict[str, types.ModuleType], set[str], dict[str, set
     return imported, opaque, submodules
 
 
-def _params(func: Any, *, drop_first: bool) -> dict[str, Any] | None:
+def _params(func: Any, *, drop_first: bool, owner: type | None = None) -> dict[str, Any] | None:
     try:
         sig = inspect.signature(func)
     except (TypeError, ValueError):
@@ -135,11 +138,39 @@ def _params(func: Any, *, drop_first: bool) -> dict[str, Any] | None:
         coroutine = inspect.iscoroutinefunction(inspect.unwrap(func))
     except ValueError:  # __wrapped__ cycle
         coroutine = False
-    return {
+    entry: dict[str, Any] = {
         "params": [p.name for p in params if p.kind in kinds],
         "varkw": any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params),
         "coroutine": coroutine,
     }
+    returned = _return_class(func, owner)
+    if returned is not None:
+        entry["returns"] = returned  # the class; generate() replaces it with its public name
+    return entry
+
+
+def _return_class(func: Any, owner: type | None = None) -> type | None:
+    """The SDK class a callable's return annotation names (`WorkflowHandle[Any, Any]` names
+    WorkflowHandle, `Self` the method's class), or None: no annotation, a union, a stdlib type,
+    or one that won't resolve."""
+    if inspect.isclass(func):
+        return None  # a constructor returns its own class
+    try:
+        func = inspect.unwrap(func)
+        returned = typing.get_type_hints(func).get("return")
+    except Exception:  # a forward reference to a TYPE_CHECKING import, a __wrapped__ cycle
+        # Another annotation failed: a plain name (`-> "Client"`) still resolves on its own.
+        returned = _global_name(func, getattr(func, "__annotations__", {}).get("return"))
+    if owner is not None and (returned == "Self" or repr(returned).endswith(".Self")):
+        returned = owner
+    returned = typing.get_origin(returned) or returned
+    if not _is_sdk_class(returned):
+        return None
+    # What comes back is some subclass (or any object, for a protocol), with more members.
+    assert isinstance(returned, type)
+    if inspect.isabstract(returned) or getattr(returned, "_is_protocol", False):
+        return None
+    return returned
 
 
 def _constructor(cls: type) -> dict[str, Any] | None:
@@ -202,11 +233,33 @@ def _method(cls: type, name: str) -> dict[str, Any] | None:
         return None  # properties, descriptors, plain values
     if not _is_sdk_name(getattr(bound, "__module__", None)):
         return None
-    return _params(bound, drop_first=drop_first)
+    return _params(bound, drop_first=drop_first, owner=cls)
 
 
-def _add_class(path: str, cls: type, classes: dict[str, Any], callables: dict[str, Any]) -> None:
+def _global_name(func: Any, annotation: object) -> object:
+    """What a string annotation such as `"Client"` or `"WorkflowHandle[Any, Any]"` names in the
+    function's module, without evaluating it; None when it is not a plain dotted name."""
+    if not isinstance(annotation, str):
+        return None
+    value: object = getattr(func, "__globals__", {})
+    for part in annotation.partition("[")[0].strip().split("."):
+        if not part.isidentifier():
+            return None
+        value = value.get(part) if isinstance(value, dict) else getattr(value, part, None)
+    return value
+
+
+def _add_class(
+    path: str,
+    cls: type,
+    classes: dict[str, Any],
+    callables: dict[str, Any],
+    names: dict[type, str],
+) -> None:
     members, is_open = _class_members(cls)
+    known = names.get(cls)
+    if known is None or (len(path), path) < (len(known), known):
+        names[cls] = path  # the shortest public name, for "returns"
     entry: dict[str, Any] = {"members": sorted(members)}
     if is_open:
         entry["open"] = True
@@ -220,7 +273,7 @@ def _add_class(path: str, cls: type, classes: dict[str, Any], callables: dict[st
         except Exception:  # instance-only attribute, or a descriptor that raises on the class
             continue
         if inspect.isclass(value) and value.__qualname__ == f"{cls.__qualname__}.{name}":
-            _add_class(f"{path}.{name}", value, classes, callables)  # truly nested class
+            _add_class(f"{path}.{name}", value, classes, callables, names)  # truly nested
             continue
         method = _method(cls, name)
         if method is not None:
@@ -235,6 +288,7 @@ def generate() -> dict[str, Any]:
         modules: dict[str, Any] = {name: {"opaque": True} for name in opaque}
         classes: dict[str, Any] = {}
         callables: dict[str, Any] = {}
+        names: dict[type, str] = {}  # class -> its shortest public name
         # Introspect only after every import: importing one module can add attributes to another.
         for mod_name, module in imported.items():
             members = {n for n in dir(module) if not n.startswith("_")}
@@ -247,11 +301,15 @@ def generate() -> dict[str, Any]:
                     continue
                 path = f"{mod_name}.{name}"
                 if _is_sdk_class(value):
-                    _add_class(path, value, classes, callables)
+                    _add_class(path, value, classes, callables, names)
                 elif inspect.isfunction(value) and _is_sdk_name(value.__module__):
                     entry = _params(value, drop_first=False)
                     if entry is not None:
                         callables[path] = entry
+    for entry in callables.values():
+        returned = entry.pop("returns", None)
+        if returned in names:
+            entry["returns"] = names[returned]
     return {
         "temporalio_version": imported["temporalio"].__version__,
         "modules": modules,
@@ -301,12 +359,45 @@ def _index() -> dict[str, tuple[str, frozenset[str], bool]]:
 def missing_attribute(qualified_name: str) -> tuple[str, list[str]] | None:
     """("temporalio.workflow.uuid", ["uuid4", "uuid7"]) for a name that does not exist, else None.
 
-    None also when the walk reaches something whose contents are unknown: an opaque module,
-    a non-SDK object, a function, an instance.
+    An attribute of a call's result is checked against the class the callable returns
+    (`temporalio.workflow.info.history_length`: `Info` has no `history_length`). None also when
+    the walk reaches something whose contents are unknown: an opaque module, a non-SDK object, a
+    function without a known return class, an instance of an open class.
     """
     parts = qualified_name.split(".")
     if parts[0] != "temporalio" or not all(parts):
         return None
+    walked = _walk(parts)
+    if walked is None:
+        return None
+    index, members = walked
+    part = parts[index]
+    if part.startswith("_"):
+        return None
+    import difflib
+
+    suggestions = difflib.get_close_matches(part, sorted(members), n=3, cutoff=0.6)
+    return ".".join(parts[: index + 1]), suggestions
+
+
+def spelled(qualified_name: str) -> str:
+    """The name as code writes it: `temporalio.workflow.info().history_length`."""
+    parts = qualified_name.split(".")
+    returns = _returns()
+    path = ".".join(parts[:2])
+    spelled_parts = parts[:2]
+    for part in parts[2:]:
+        returned = returns.get(path)
+        if returned is not None and _index().get(path) is None:
+            spelled_parts[-1] += "()"
+            path = returned
+        spelled_parts.append(part)
+        path = f"{path}.{part}"
+    return ".".join(spelled_parts)
+
+
+def _walk(parts: list[str]) -> tuple[int, frozenset[str]] | None:
+    """(position of the first part that does not exist, the members it was looked up in)."""
     index = _index()
     unknown: tuple[str, frozenset[str], bool] = ("unknown", frozenset(), False)
     # Start from the longest prefix that is a module (opaque ones included).
@@ -316,19 +407,29 @@ def missing_attribute(qualified_name: str) -> tuple[str, list[str]] | None:
     if not start:
         return None  # no table
     path = ".".join(parts[:start])
-    for part in parts[start:]:
+    returns = _returns()
+    for position in range(start, len(parts)):
+        part = parts[position]
         kind, members, closed = index.get(path, unknown)
+        if kind == "unknown" and path in returns:  # a call's result: the class it returns
+            path = returns[path]
+            kind, members, closed = index.get(path, unknown)
         if kind in ("opaque", "unknown"):
             return None  # contents not recorded: opaque module, function, instance, non-SDK
         if part not in members:
-            if part.startswith("_") or not closed:
-                return None
-            import difflib
-
-            suggestions = difflib.get_close_matches(part, sorted(members), n=3, cutoff=0.6)
-            return f"{path}.{part}", suggestions
+            return (position, members) if closed else None
         path = f"{path}.{part}"
     return None
+
+
+@functools.cache
+def _returns() -> dict[str, str]:
+    """callable -> the SDK class it returns (see "returns" in the table)."""
+    return {
+        name: entry["returns"]
+        for name, entry in _table().get("callables", {}).items()
+        if isinstance(entry, dict) and isinstance(entry.get("returns"), str)
+    }
 
 
 def callable_params(qualified_name: str) -> tuple[list[str], bool] | None:

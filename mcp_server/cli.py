@@ -69,7 +69,7 @@ _COMMANDS = {
     "eval": "score AI-written workflow code for determinism mistakes; print the tasks",
     "mcp": "serve the linter, replay and the references to assistants and IDEs (MCP)",
 }
-_EVAL_ACTIONS = ("score", "prompts", "calibrate")
+_EVAL_ACTIONS = ("score", "prompts", "calibrate", "worker")
 _SKILL_ACTIONS = ("install", "zip")
 
 
@@ -201,7 +201,10 @@ _DURATION_FLAGS = (
 def _add_eval(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     evals = commands.add_parser("eval", help=_COMMANDS["eval"])
     actions = evals.add_subparsers(
-        dest="action", required=True, parser_class=_Parser, metavar="{score,prompts,calibrate}"
+        dest="action",
+        required=True,
+        parser_class=_Parser,
+        metavar="{score,prompts,calibrate,worker}",
     )
     score = actions.add_parser(
         "score",
@@ -218,6 +221,21 @@ def _add_eval(commands: argparse._SubParsersAction) -> None:  # type: ignore[typ
     score.add_argument("--output", metavar="FILE", help="write the report here (html needs it)")
     score.add_argument("--baseline", metavar="REPORT.json", help="compare with another run's JSON")
     score.add_argument("--jobs", type=int, metavar="N", help="processes (default: one per CPU)")
+    score.add_argument(
+        "--dynamic",
+        action="store_true",
+        help="also run each answer in the time-skipping test server and replay it under other "
+        "hash seeds and a shifted clock (needs temporal-python-pro[dynamic])",
+    )
+    cluster = score.add_argument_group("score on a Temporal cluster (run `eval worker` there)")
+    cluster.add_argument("--temporal-address", metavar="HOST:PORT")
+    cluster.add_argument("--namespace", default="default")
+    cluster.add_argument("--task-queue", metavar="QUEUE", default="temporal-pro-eval")
+    worker = actions.add_parser("worker", help="score samples for `eval score --temporal-address`")
+    worker.add_argument("--temporal-address", metavar="HOST:PORT", required=True)
+    worker.add_argument("--namespace", default="default")
+    worker.add_argument("--task-queue", metavar="QUEUE", default="temporal-pro-eval")
+    worker.add_argument("--jobs", type=int, metavar="N", help="processes (default: one per CPU)")
     prompts = actions.add_parser("prompts", help="print the tasks as JSONL for a model runner")
     prompts.add_argument(
         "--with-skill", action="store_true", help="give SKILL.md as each task's system prompt"
@@ -501,6 +519,17 @@ def _eval(args: argparse.Namespace) -> int:
         result = calibrate.calibrate()
         print(calibrate.text(result), end="")
         return EXIT_FINDINGS if result.below_floor() else EXIT_CLEAN
+    if args.action == "worker":
+        import asyncio
+
+        from mcp_server.evals.distributed import run_worker
+
+        if args.jobs is not None and args.jobs < 1:
+            raise _Usage(f"--jobs must be at least 1, not {args.jobs}")
+        where = f"task queue {args.task_queue} at {args.temporal_address}"
+        print(f"Scoring samples for {where}", file=sys.stderr)
+        asyncio.run(run_worker(args.temporal_address, args.namespace, args.task_queue, args.jobs))
+        return EXIT_CLEAN
     return _eval_score(args)
 
 
@@ -512,7 +541,10 @@ def _eval_score(args: argparse.Namespace) -> int:
     if args.format == "html" and not args.output:
         raise _Usage("--format html writes a file: add --output FILE")
     outputs = suite.read_outputs(args.outputs)
-    result = suite.score_outputs(outputs, args.jobs, _progress_bar())
+    remote = None
+    if args.temporal_address:
+        remote = suite.Remote(args.temporal_address, args.namespace, args.task_queue)
+    result = suite.score_outputs(outputs, args.jobs, _progress_bar(), remote, args.dynamic)
     if args.baseline:
         suite.compare(result, args.baseline)
     rendered = {"text": report.text, "json": report.json_text, "html": report.html}[args.format](

@@ -30,7 +30,7 @@ class Hello:
 @pytest.fixture
 def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "flows.py").write_text(WORKFLOW)
+    (tmp_path / "front_door_flows.py").write_text(WORKFLOW)
     (tmp_path / "empty.json").write_text("{}")
     (tmp_path / "a_file").write_text("not a folder")
     return tmp_path
@@ -57,8 +57,12 @@ def test_no_arguments_lists_every_command_with_one_line_each(capsys) -> None:
         (["lint", "--config", "a_file"], "temporal-pro lint", "a_file"),
         (["replay", "empty.json"], "temporal-pro replay", "required: --workflows"),
         (["replay", "empty.json", "-w", "nope.py"], "temporal-pro replay", "nope.py: no such"),
-        (["replay", "-w", "flows.py"], "temporal-pro replay", "give history files"),
-        (["replay", "x.json", "-w", "flows.py"], "temporal-pro replay", "x.json: no such"),
+        (["replay", "-w", "front_door_flows.py"], "temporal-pro replay", "give history files"),
+        (
+            ["replay", "x.json", "-w", "front_door_flows.py"],
+            "temporal-pro replay",
+            "x.json: no such",
+        ),
         (["replay", "--timeout", "nan", "-w", "f.py", "."], "temporal-pro replay", "--timeout"),
         (["rules", "--format", "xml"], "temporal-pro rules", "invalid choice: 'xml'"),
         (["rules", "extra"], "temporal-pro rules", "unrecognized arguments: extra"),
@@ -71,7 +75,7 @@ def test_no_arguments_lists_every_command_with_one_line_each(capsys) -> None:
         (["skill", "zip", "--output", "a_file"], "temporal-pro skill zip", "a_file"),
         (["explain-timeout"], "temporal-pro explain-timeout", "give --history, --workflow-id"),
         (["explain-timeout", "--heartbeat", "1x"], "temporal-pro explain-timeout", "1x: not a"),
-        (["eval"], "temporal-pro eval", "required: {score,prompts,calibrate}"),
+        (["eval"], "temporal-pro eval", "required: {score,prompts,calibrate,worker}"),
         (["eval", "score", "nope"], "temporal-pro eval score", "nope: no such file or folder"),
         (["eval", "prompts", "x"], "temporal-pro eval prompts", "unrecognized arguments: x"),
         (["mcp", "--root", "nope"], "temporal-pro mcp", "--root nope: not a folder"),
@@ -93,8 +97,8 @@ def test_every_command_reports_bad_input_in_one_form(
 
 # A valid call of every command, run as a real process so the streams are real descriptors.
 COMMANDS = {
-    "lint": ["lint", "--no-cache", "flows.py"],
-    "replay": ["replay", "empty.json", "-w", "flows.py"],
+    "lint": ["lint", "--no-cache", "front_door_flows.py"],
+    "replay": ["replay", "empty.json", "-w", "front_door_flows.py"],
     "rules": ["rules"],
     "rule": ["rule", "TPR101"],
     "docs": ["docs", "testing"],
@@ -137,7 +141,7 @@ def test_a_closed_or_broken_stream_is_one_line_and_exit_2(
 def test_reading_a_closed_stdin_is_one_line_and_exit_2(scratch: Path, name: str) -> None:
     words = ["lint", "-", "--stdin-filename", "w.py"] if name == "lint" else COMMANDS[name][:1]
     if name == "replay":
-        words += ["-", "-w", "flows.py"]
+        words += ["-", "-w", "front_door_flows.py"]
     done = run(scratch, words, "<&-")
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == f"temporal-pro {name}: error: - reads standard input, which is closed\n"

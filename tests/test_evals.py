@@ -155,8 +155,9 @@ def outputs(tmp_path: Path) -> Path:
 
 
 def test_a_folder_run_scores_every_file_and_any_worker_count_gives_the_same_report(
-    outputs: Path,
+    outputs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(suite, "_PARALLEL_MIN_SAMPLES", 2)  # share out even this small run
     one = suite.score_outputs(suite.read_outputs(str(outputs)), jobs=1)
     two = suite.score_outputs(suite.read_outputs(str(outputs)), jobs=2)
     assert one.to_dict() == two.to_dict()
@@ -250,3 +251,46 @@ def test_calibrate_prints_precision_and_recall(capsys: pytest.CaptureFixture[str
     assert out.splitlines()[0].split() == ["category", "precision", "recall", "tp", "fp", "fn"]
     assert code in (0, 1) and out.rstrip().endswith(".")
     assert root().is_dir()
+
+
+# -- --dynamic -------------------------------------------------------------------------------------
+
+# A set the linter cannot see: built by reduce() over sets. Only replaying under another hash seed
+# shows that the activities' order comes from it.
+HIDDEN_SET = """\
+import functools
+import operator
+from datetime import timedelta
+
+from temporalio import workflow
+
+GROUPS = [["email", "sms", "push", "slack"], ["teams", "pager", "webhook", "fax"]]
+
+
+@workflow.defn
+class OrderSaga:
+    @workflow.run
+    async def run(self, order: dict) -> int:
+        channels = functools.reduce(operator.or_, map(set, GROUPS))
+        for channel in channels:
+            await workflow.execute_activity(
+                f"notify-{channel}", "hi", start_to_close_timeout=timedelta(seconds=10)
+            )
+        return len(channels)
+"""
+
+
+def test_dynamic_scoring_adds_what_only_replay_finds(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "order-saga.md").write_text(answer(HIDDEN_SET))
+    assert main(["eval", "score", str(tmp_path), "--format", "json", "--jobs", "1"]) == 1
+    static = json.loads(capsys.readouterr().out)["samples"]
+    assert [s["reason"] for s in static if s["task_id"] == "order-saga"] == ["clean"]
+    code = main(["eval", "score", str(tmp_path), "--format", "json", "--jobs", "1", "--dynamic"])
+    [sample] = [
+        s for s in json.loads(capsys.readouterr().out)["samples"] if s["task_id"] == "order-saga"
+    ]
+    assert code == 1 and sample["score"] == 0.5
+    [mistake] = sample["mistakes"]
+    assert (mistake["source"], mistake["category"]) == ("replay", "iteration-order")

@@ -17,7 +17,7 @@ from mcp_server.cli import main
 
 sys.path.insert(0, str(Path(__file__).parent / "timeouts"))
 
-import flows
+import timeout_flows as flows
 from pack_bootstrap import binary
 
 

@@ -44,7 +44,10 @@ def extract_code(answer: str) -> tuple[str | None, str]:
     return stripped, ""
 
 
-def score_sample(task: Task | None, answer: str, task_id: str, name: str = "") -> Sample:
+def score_sample(
+    task: Task | None, answer: str, task_id: str, name: str = "", dynamic: bool = False
+) -> Sample:
+    """Score one answer; `dynamic` also runs it (see dynamic.py) and adds what replay finds."""
     if task is None:
         return Sample(
             task_id=task_id, score=0.0, parsed=False, name=name,
@@ -75,6 +78,16 @@ def score_sample(task: Task | None, answer: str, task_id: str, name: str = "") -
             task_id=task_id, score=0.0, parsed=True, mistakes=mistakes, warnings=warnings,
             name=name, reason=_join(note, f"does not define the workflow class {task.workflow}"),
         )  # fmt: skip
+    notes = [note] if note else []
+    if dynamic:
+        from mcp_server.evals.dynamic import run_dynamic
+
+        ran = run_dynamic(task, code)
+        seen = {m.category for m in mistakes}
+        # A replay failure counts even when the linter saw nothing; once when it saw the same.
+        mistakes += [m for m in ran.mistakes if m.category not in seen]
+        notes += ran.notes
+    note = "; ".join(notes)
     score = 1.0 / (1 + len(mistakes))
     if mistakes:
         codes = ", ".join(dict.fromkeys(f"{m.code} {m.category}" for m in mistakes))

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mcp_server.evals import tasks as suite_tasks
-from mcp_server.evals.models import EvalError, EvalReport, Sample
+from mcp_server.evals.models import EvalError, EvalReport, Mistake, Sample
 from mcp_server.evals.score import score_sample
 
 _SUFFIXES = (".md", ".py", ".txt")
@@ -73,14 +73,29 @@ def _from_jsonl(file: Path) -> list[Output]:
     return found
 
 
+@dataclass(frozen=True)
+class Remote:
+    """Score through a Temporal cluster: `eval worker` processes on the task queue do the work."""
+
+    address: str
+    namespace: str
+    task_queue: str
+
+
 def score_outputs(
     outputs: list[Output],
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    remote: Remote | None = None,
+    dynamic: bool = False,
 ) -> EvalReport:
+    """Score every output; `dynamic` also runs each one in the time-skipping test server."""
     known = suite_tasks.load_tasks()
-    work = [(o.task_id, o.answer, o.name) for o in outputs]
-    samples = _score_all(work, jobs or os.cpu_count() or 1, progress)
+    work = [(o.task_id, o.answer, o.name, dynamic) for o in outputs]
+    if remote is not None:
+        samples = _score_remotely(work, remote)
+    else:
+        samples = _score_all(work, jobs or os.cpu_count() or 1, progress)
     answered = {o.task_id for o in outputs}
     samples += [
         Sample(task_id=task_id, score=0.0, parsed=False, reason="no output for this task")
@@ -92,9 +107,10 @@ def score_outputs(
 
 
 def _score_all(
-    work: list[tuple[str, str, str]], jobs: int, progress: Callable[[int, int], None] | None
+    work: list[tuple[str, str, str, bool]], jobs: int, progress: Callable[[int, int], None] | None
 ) -> list[Sample]:
-    if jobs < 2 or len(work) < 8:
+    dynamic = any(item[3] for item in work)
+    if jobs < 2 or len(work) < (2 if dynamic else _PARALLEL_MIN_SAMPLES):
         results = []
         for done, item in enumerate(work, 1):
             results.append(_score_one(item))
@@ -112,13 +128,36 @@ def _score_all(
     return [results_by_index[i] for i in range(len(work))]
 
 
-def _score_indexed(item: tuple[int, tuple[str, str, str]]) -> tuple[int, Sample]:
+# Static scoring takes ~3 ms a sample: below this many, starting a pool costs more than it saves
+# (bench/eval_bench.py: 364 samples 0.7x, 1,456 samples 1.4x on two cores). A dynamic sample
+# takes seconds, so those always share out.
+_PARALLEL_MIN_SAMPLES = 600
+
+
+def _score_remotely(work: list[tuple[str, str, str, bool]], remote: Remote) -> list[Sample]:
+    import asyncio
+
+    from mcp_server.evals.distributed import Item, score_remotely
+
+    items = [Item(*row) for row in work]
+    rows = asyncio.run(score_remotely(items, remote.address, remote.namespace, remote.task_queue))
+    return [sample_from_dict(row) for row in rows]
+
+
+def sample_from_dict(row: dict[str, Any]) -> Sample:
+    fields = dict(row)
+    fields["mistakes"] = [Mistake(**m) for m in row["mistakes"]]
+    fields["warnings"] = [Mistake(**m) for m in row["warnings"]]
+    return Sample(**fields)
+
+
+def _score_indexed(item: tuple[int, tuple[str, str, str, bool]]) -> tuple[int, Sample]:
     return item[0], _score_one(item[1])
 
 
-def _score_one(item: tuple[str, str, str]) -> Sample:
-    task_id, answer, name = item
-    return score_sample(suite_tasks.load_tasks().get(task_id), answer, task_id, name)
+def _score_one(item: tuple[str, str, str, bool]) -> Sample:
+    task_id, answer, name, dynamic = item
+    return score_sample(suite_tasks.load_tasks().get(task_id), answer, task_id, name, dynamic)
 
 
 def aggregate(samples: list[Sample]) -> EvalReport:

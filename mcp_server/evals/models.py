@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from mcp_server.errors import InputError
 
-class EvalError(Exception):
+
+class EvalError(InputError):
     """Input that stops a whole run (an outputs path that does not exist, a bad baseline): one
     line. A bad sample is never one of these: it is scored, with its reason."""
 

@@ -23,6 +23,8 @@ import os
 import sys
 from pathlib import Path
 
+from mcp_server.errors import InputError
+
 DEFAULT_EXCLUDE = (
     ".venv", "venv", ".git", "build", "dist", "node_modules", "__pycache__", ".tox", ".nox",
     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".temporal-pro-cache",
@@ -33,7 +35,7 @@ _KEYS = {
 }  # fmt: skip
 
 
-class ConfigError(Exception):
+class ConfigError(InputError):
     """A configuration problem, as one line naming the file and the key."""
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
+from mcp_server.errors import InputError
 from mcp_server.lint.config import Config
 
 
-class UsageError(Exception):
+class UsageError(InputError):
     """Bad input from the user (a missing path, an unknown rule): one line, exit code 2."""
 
 

@@ -16,8 +16,10 @@ import stat
 import tokenize
 from pathlib import Path
 
+from mcp_server.errors import InputError
 
-class UnreadableFile(Exception):
+
+class UnreadableFile(InputError):
     """A file that cannot be linted at all (binary, undecodable, unreadable); one-line message."""
 
 

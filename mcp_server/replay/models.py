@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from mcp_server.errors import InputError
+
 Status = Literal[
     "ok", "nondeterminism", "task-failure", "workflow-not-registered", "invalid-history"
 ]
@@ -15,7 +17,7 @@ Status = Literal[
 DEFAULT_TIMEOUT = 60.0
 
 
-class ReplayError(Exception):
+class ReplayError(InputError):
     """Bad input that stops the whole run (workflow code, server, options): one line, exit 2.
     A bad history is not one of these; it is an `invalid-history` result."""
 

@@ -23,25 +23,14 @@ from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 
 from mcp_server import __version__, pack
-from mcp_server.evals.models import EvalError
-from mcp_server.lint.config import ConfigError
-from mcp_server.lint.files import UsageError
-from mcp_server.lint.parse import UnreadableFile
-from mcp_server.replay.models import ReplayError
+from mcp_server.errors import InputError
 from mcp_server.server import models
-from mcp_server.server.settings import OutsideRoots, ServerSettings
-from mcp_server.timeouts.models import TimeoutInputError
+from mcp_server.server.settings import ServerSettings
 
 if TYPE_CHECKING:
     from mcp_server.lint.rules import Rule
 
 log = logging.getLogger("temporal-pro.mcp")
-
-# Errors that describe the caller's input: the model reads the message and can act on it.
-_INPUT_ERRORS = (
-    UsageError, ConfigError, UnreadableFile, pack.PackError, ReplayError, OutsideRoots,
-    TimeoutInputError, EvalError,
-)  # fmt: skip
 
 INSTRUCTIONS = """\
 Tools for Temporal workflows written in Python (temporalio SDK). Workflow code is replayed, so it \
@@ -59,9 +48,10 @@ T = TypeVar("T")
 
 @contextlib.contextmanager
 def _as_tool_errors() -> Iterator[None]:
+    """The engines' input errors become tool errors the model reads and can act on."""
     try:
         yield
-    except _INPUT_ERRORS as error:
+    except InputError as error:
         raise ToolError(str(error)) from None
     except ToolError:
         raise

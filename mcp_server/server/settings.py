@@ -8,8 +8,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mcp_server.errors import InputError
 
-class OutsideRoots(Exception):
+
+class OutsideRoots(InputError):
     """A path a tool call named that leads outside the server's folders; one line."""
 
 

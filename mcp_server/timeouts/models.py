@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from mcp_server.errors import InputError
+
 Scope = Literal[
     "activity",
     "local-activity",
@@ -18,7 +20,7 @@ Scope = Literal[
 TimeoutType = Literal["START_TO_CLOSE", "SCHEDULE_TO_CLOSE", "SCHEDULE_TO_START", "HEARTBEAT"]
 
 
-class TimeoutInputError(Exception):
+class TimeoutInputError(InputError):
     """Input that cannot be explained (a malformed duration, an unreadable file): one line."""
 
 

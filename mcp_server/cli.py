@@ -66,10 +66,12 @@ _COMMANDS = {
     "docs": "list the reference topics, print one, or search them",
     "skill": "install the knowledge pack as an Agent Skill, or zip it",
     "explain-timeout": "explain a timeout from a history, an error or values; check code's",
+    "scaffold": "write a saga package that is correct by construction, with its tests",
     "eval": "score AI-written workflow code for determinism mistakes; print the tasks",
     "mcp": "serve the linter, replay and the references to assistants and IDEs (MCP)",
 }
 _EVAL_ACTIONS = ("score", "prompts", "calibrate", "worker")
+_SCAFFOLD_ACTIONS = ("saga",)
 _SKILL_ACTIONS = ("install", "zip")
 
 
@@ -113,6 +115,8 @@ def _build_parser(only: str | None = None) -> argparse.ArgumentParser:
         archive.add_argument("--output", metavar="FILE", help="default: ./temporal-python-pro.zip")
     if only in (None, "explain-timeout"):
         _add_explain_timeout(commands)
+    if only in (None, "scaffold"):
+        _add_scaffold(commands)
     if only in (None, "eval"):
         _add_eval(commands)
     if only in (None, "mcp"):
@@ -196,6 +200,39 @@ _DURATION_FLAGS = (
     "start-to-close", "schedule-to-close", "schedule-to-start", "heartbeat", "retry-initial",
     "retry-max-interval",
 )  # fmt: skip
+
+
+def _add_scaffold(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    scaffold = commands.add_parser("scaffold", help=_COMMANDS["scaffold"])
+    kinds = scaffold.add_subparsers(
+        dest="action", required=True, parser_class=_Parser, metavar="{saga}"
+    )
+    saga = kinds.add_parser(
+        "saga",
+        help="a saga: steps with compensations, a worker, a starter and tests",
+        description="Write a small runnable package: the saga workflow (each compensation "
+        "registered before its step, run in reverse on failure or cancellation), activity "
+        "stubs with idempotency keys, a worker, a starter, tests in the time-skipping test "
+        "server, and a README. It lints clean under temporal-pro with every rule.",
+    )
+    saga.add_argument("name", help="the saga's name, a Python identifier (order)")
+    saga.add_argument(
+        "--step",
+        action="append",
+        metavar="STEP[:COMPENSATION]",
+        help="a step and the activity that undoes it, in order (repeatable)",
+    )
+    saga.add_argument(
+        "--parallel",
+        action="append",
+        metavar="STEP,STEP",
+        help="steps that run together and are compensated as a group (repeatable)",
+    )
+    saga.add_argument("--spec", metavar="FILE", help="a TOML or JSON spec instead of --step")
+    saga.add_argument("--out", metavar="DIR", help="where to write it (default: ./NAME_saga)")
+    saga.add_argument("--pydantic", action="store_true", help="pydantic models, not dataclasses")
+    saga.add_argument("--dry-run", action="store_true", help="print the files, write nothing")
+    saga.add_argument("--force", action="store_true", help="write into a folder that has files")
 
 
 def _add_eval(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -399,6 +436,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "mcp": _mcp,
             "explain-timeout": _explain_timeout,
             "eval": _eval,
+            "scaffold": _scaffold,
         }
         return handlers[args.command](args)
     except _Usage as error:
@@ -414,15 +452,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _internal(error: Exception) -> str:
-    from mcp_server.evals.models import EvalError
-    from mcp_server.lint.config import ConfigError
-    from mcp_server.lint.files import UsageError
-    from mcp_server.pack import PackError
-    from mcp_server.replay.models import ReplayError
-    from mcp_server.timeouts.models import TimeoutInputError
+    from mcp_server.errors import InputError
 
-    inputs = (UsageError, ConfigError, PackError, ReplayError, TimeoutInputError, EvalError)
-    if isinstance(error, inputs):
+    if isinstance(error, InputError):
         return str(error)
     return f"internal error: {type(error).__name__}: {error}"
 
@@ -433,7 +465,8 @@ def _prog(words: Sequence[str]) -> str:
     named = [w for w in words if not w.startswith("-")][:2]
     if not named or named[0] not in _COMMANDS:
         return "temporal-pro"
-    actions = {"skill": _SKILL_ACTIONS, "eval": _EVAL_ACTIONS}.get(named[0], ())
+    by_command = {"skill": _SKILL_ACTIONS, "eval": _EVAL_ACTIONS, "scaffold": _SCAFFOLD_ACTIONS}
+    actions = by_command.get(named[0], ())
     if named[1:] and named[1] in actions:
         return f"temporal-pro {named[0]} {named[1]}"
     return f"temporal-pro {named[0]}"
@@ -499,6 +532,31 @@ def _explain_timeout(args: argparse.Namespace) -> int:
         result.timeouts or result.warnings or (result.schedule and result.schedule.unbounded)
     )
     return EXIT_FINDINGS if attention else EXIT_CLEAN
+
+
+def _scaffold(args: argparse.Namespace) -> int:
+    from mcp_server import scaffold
+
+    if args.spec and (args.step or args.parallel):
+        raise _Usage("give --spec or --step/--parallel, not both")
+    if args.spec:
+        spec = scaffold.load_spec(args.spec, args.name, args.pydantic or None)
+    else:
+        spec = scaffold.parse_steps(
+            args.name, args.step or [], args.parallel or [], pydantic=args.pydantic
+        )
+    files = scaffold.scaffold_saga(spec)
+    if args.dry_run:
+        for file in files:
+            print(
+                f"==> {file.path} <==\n{file.content}",
+                end="" if file.content.endswith("\n") else "\n",
+            )
+        return EXIT_CLEAN
+    out = Path(args.out) if args.out else Path(f"{spec.name}_saga")
+    written = scaffold.write_files(files, out, force=args.force)
+    print(f"Wrote {len(written)} files to {out}; run its tests: cd {out} && python -m pytest")
+    return EXIT_CLEAN
 
 
 def _eval(args: argparse.Namespace) -> int:

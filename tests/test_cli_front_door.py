@@ -76,6 +76,8 @@ def test_no_arguments_lists_every_command_with_one_line_each(capsys) -> None:
         (["explain-timeout"], "temporal-pro explain-timeout", "give --history, --workflow-id"),
         (["explain-timeout", "--heartbeat", "1x"], "temporal-pro explain-timeout", "1x: not a"),
         (["eval"], "temporal-pro eval", "required: {score,prompts,calibrate,worker}"),
+        (["scaffold"], "temporal-pro scaffold", "required: {saga}"),
+        (["scaffold", "saga", "x"], "temporal-pro scaffold saga", "no step"),
         (["eval", "score", "nope"], "temporal-pro eval score", "nope: no such file or folder"),
         (["eval", "prompts", "x"], "temporal-pro eval prompts", "unrecognized arguments: x"),
         (["mcp", "--root", "nope"], "temporal-pro mcp", "--root nope: not a folder"),
@@ -106,6 +108,7 @@ COMMANDS = {
     "skill zip": ["skill", "zip", "--output", "skill.zip"],
     "explain-timeout": ["explain-timeout", "--start-to-close", "1s", "--schedule-to-close", "5s"],
     "eval prompts": ["eval", "prompts"],
+    "scaffold saga": ["scaffold", "saga", "order", "--step", "a:b", "--dry-run"],
 }
 
 

@@ -71,11 +71,15 @@ async def test_every_tool_is_listed_with_truthful_annotations_and_an_output_sche
         "replay_history",
         "explain_timeout",
         "score_workflow_code",
+        "scaffold_saga",
     }
     for tool in tools.values():
         assert tool.description and tool.output_schema, tool.name
         assert tool.annotations is not None
-        assert tool.annotations.read_only_hint and tool.annotations.idempotent_hint, tool.name
+        # Only scaffold_saga writes, and only when asked to (write_to).
+        writes = tool.name == "scaffold_saga"
+        assert tool.annotations.read_only_hint is not writes, tool.name
+        assert tool.annotations.idempotent_hint, tool.name
         assert tool.annotations.destructive_hint is False
     # No server was given: nothing reaches the network.
     assert not any(tool.annotations.open_world_hint for tool in tools.values())  # type: ignore[union-attr]

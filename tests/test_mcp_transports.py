@@ -39,6 +39,7 @@ TOOLS = {
     "replay_history",
     "explain_timeout",
     "score_workflow_code",
+    "scaffold_saga",
 }
 
 

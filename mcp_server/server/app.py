@@ -298,6 +298,73 @@ def build_server(settings: ServerSettings | None = None) -> MCPServer:
             mistakes=sample.mistakes, warnings=sample.warnings, reason=sample.reason,
         )  # fmt: skip
 
+    # --- scaffolding ----------------------------------------------------------------------------
+    @server.tool(
+        title="Scaffold a saga",
+        annotations=ToolAnnotations(
+            read_only_hint=False, destructive_hint=False, idempotent_hint=True,
+            open_world_hint=False,
+        ),
+    )  # fmt: skip
+    async def scaffold_saga(
+        name: Annotated[str, Field(description="the saga's name, a Python identifier (order)")],
+        steps: Annotated[
+            list[str] | None,
+            Field(
+                description="steps in order, each `step` or `step:compensation`, e.g. "
+                "['reserve_inventory:release_inventory', 'charge_payment:refund_payment', "
+                "'ship_order']; or give spec"
+            ),
+        ] = None,
+        parallel: Annotated[
+            list[str] | None,
+            Field(description="groups of steps that run together, each 'step_a,step_b'"),
+        ] = None,
+        spec: Annotated[
+            dict[str, Any] | None,
+            Field(
+                description="a full spec instead of steps (the TOML/JSON spec file's content: "
+                "steps with compensations, input and result types, timeouts and retry "
+                "policies, non-retryable errors, parallel groups)"
+            ),
+        ] = None,
+        pydantic: Annotated[bool, Field(description="pydantic models, not dataclasses")] = False,
+        write_to: Annotated[
+            str | None,
+            Field(
+                description="write the package into this folder (inside the server's "
+                "folders; it must not exist or be empty); omit to only return the files"
+            ),
+        ] = None,
+    ) -> models.ScaffoldOutput:
+        """Generate a saga (distributed transaction with compensations) as a small package that
+        is correct by construction: each compensation registered before its step runs,
+        compensations in reverse order on failure or cancellation, a failing compensation
+        retried and recorded without stopping the others, deterministic idempotency keys,
+        timeouts and retry policies on every activity, a progress query, a worker with graceful
+        shutdown, a starter, and tests in the time-skipping test server. Returns the files; writes
+        them only with write_to. Fill in the activity stubs where the comments say."""
+        from mcp_server import scaffold
+
+        if (spec is None) == (steps is None):
+            raise ToolError("give steps (['step:compensation', ...]) or spec, not both")
+        with _as_tool_errors():
+            saga = (
+                scaffold.build_spec(spec, name, pydantic or None)
+                if spec is not None
+                else scaffold.parse_steps(name, steps or [], parallel or [], pydantic=pydantic)
+            )
+            files = scaffold.scaffold_saga(saga)
+            written = None
+            if write_to is not None:
+                target = roots.resolve(write_to, "write_to")
+                scaffold.write_files(files, target, force=False)
+                written = str(target)
+        return models.ScaffoldOutput(
+            files=[models.ScaffoldedFile(path=f.path, content=f.content) for f in files],
+            written_to=written, tests=scaffold.test_count(saga),
+        )  # fmt: skip
+
     # --- rules --------------------------------------------------------------------------------
     @server.tool(title="List the lint rules", annotations=_READ_ONLY)
     async def list_lint_rules() -> models.RuleList:

@@ -118,3 +118,14 @@ class ScoredSample(BaseModel):
     mistakes: list[Mistake] = Field(description="error-level findings: they break replay")
     warnings: list[Mistake]
     reason: str
+
+
+class ScaffoldedFile(BaseModel):
+    path: str = Field(description="relative to the package folder")
+    content: str
+
+
+class ScaffoldOutput(BaseModel):
+    files: list[ScaffoldedFile]
+    written_to: str | None = Field(description="the folder the files were written to, if asked")
+    tests: int = Field(description="how many tests the package's suite holds")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import logging
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
@@ -138,15 +137,18 @@ def build_server(settings: ServerSettings | None = None) -> MCPServer:
             request.check(roots, limits)
         return checked(await in_worker(lint_tool.run, request, roots))  # type: ignore[return-value]
 
+    # Replay and explain-timeout reach a Temporal server only if the operator named one.
+    reaches_server = ToolAnnotations(
+        read_only_hint=True,
+        destructive_hint=False,
+        idempotent_hint=True,
+        open_world_hint=settings.temporal_address is not None,
+    )
+
     # --- replay -------------------------------------------------------------------------------
     @server.tool(
         title="Replay workflow histories against the code",
-        annotations=ToolAnnotations(
-            read_only_hint=True,
-            destructive_hint=False,
-            idempotent_hint=True,
-            open_world_hint=settings.temporal_address is not None,
-        ),
+        annotations=reaches_server,
     )
     async def replay_history(
         workflows: Annotated[
@@ -205,8 +207,6 @@ def build_server(settings: ServerSettings | None = None) -> MCPServer:
 
         if history_json is None and not history_paths and not workflow_id:
             raise ToolError("give history_json, history_paths or workflow_id")
-        if history_json is not None and not isinstance(history_json, str):
-            history_json = json.dumps(history_json)
         with _as_tool_errors():
             answer = await replay_tool.replay(
                 settings, workflows, history_json, history_paths or [], workflow_id, run_id,
@@ -217,12 +217,7 @@ def build_server(settings: ServerSettings | None = None) -> MCPServer:
     # --- timeouts -----------------------------------------------------------------------------
     @server.tool(
         title="Explain a Temporal timeout",
-        annotations=ToolAnnotations(
-            read_only_hint=True,
-            destructive_hint=False,
-            idempotent_hint=True,
-            open_world_hint=settings.temporal_address is not None,
-        ),
+        annotations=reaches_server,
     )
     async def explain_timeout(
         error: Annotated[

@@ -4,19 +4,16 @@ limits, then `engine.run_request` in a child process (replay imports the user's 
 from __future__ import annotations
 
 from mcp_server.replay import report
-from mcp_server.replay.histories import discover
 from mcp_server.replay.isolated import run_isolated
-from mcp_server.replay.models import ReplayError, ReplayOptions, ReplayRequest, ServerSpec
-from mcp_server.server import models
+from mcp_server.replay.models import ReplayError, ReplayOptions, ReplayRequest
+from mcp_server.server import histories, models
 from mcp_server.server.settings import ServerSettings
-
-MAX_HASH_SEEDS = 8
 
 
 async def replay(
     settings: ServerSettings,
     workflows: list[str],
-    history_json: str | None,
+    history_json: histories.HistoryJson,
     history_paths: list[str],
     workflow_id: str | None,
     run_id: str | None,
@@ -24,37 +21,16 @@ async def replay(
     hash_seeds: int,
 ) -> models.ReplayOutput:
     roots, limits = settings.roots, settings.limits
-    if workflow_id and not settings.temporal_address:
-        raise ReplayError(
-            "workflow_id: this server was started without --temporal-address, so replay from a "
-            "live server is off; pass history_json or history_paths"
-        )
-    paths = [str(roots.resolve(path, "history_paths")) for path in history_paths]
-    files = discover(paths)
-    if len(files) > limits.files:
-        raise ReplayError(f"history_paths hold {len(files):,} files, over --max-files")
-    for file in files:
-        if file.stat().st_size > limits.history_bytes:
-            raise ReplayError(f"{file}: over this server's limit of {limits.history_bytes:,} "
-                              "bytes for one history (--max-history-bytes)")  # fmt: skip
-    sources: tuple[tuple[str, bytes], ...] = ()
-    if history_json is not None:
-        data = history_json.encode("utf-8", "surrogatepass")
-        if len(data) > limits.history_bytes:
-            raise ReplayError(f"history_json: {len(data):,} bytes, over this server's limit of "
-                              f"{limits.history_bytes:,} (--max-history-bytes)")  # fmt: skip
-        sources = (("history_json", data),)
     converter = _spec(settings, data_converter, "data_converter") if data_converter else None
     request = ReplayRequest(
         workflows=tuple(_spec(settings, spec, "workflows") for spec in workflows),
-        paths=tuple(paths),
-        sources=sources,
-        server=ServerSpec(settings.temporal_address, settings.temporal_namespace)
-        if workflow_id else None,
+        paths=tuple(map(str, histories.files(settings, history_paths))),
+        sources=histories.sources(settings, history_json),
+        server=histories.server(settings, workflow_id),
         workflow_id=workflow_id,
         run_id=run_id,
         options=ReplayOptions(hash_seeds, data_converter=converter),
-    )  # fmt: skip
+    )
     result = await run_isolated(
         request,
         cwd=str(roots.folders[0]),
@@ -79,10 +55,8 @@ def _spec(settings: ServerSettings, spec: str, what: str) -> str:
     if not all(part.isidentifier() for part in parts):
         raise ReplayError(f"{what} {spec}: expected file.py, package.module, or either with :Name")
     for root in settings.roots.folders:
-        for candidate in (
-            root.joinpath(*parts).with_suffix(".py"),
-            root.joinpath(*parts, "__init__.py"),
-        ):
+        module, package = root.joinpath(*parts).with_suffix(".py"), root.joinpath(*parts)
+        for candidate in (module, package / "__init__.py"):
             if candidate.is_file():
                 settings.roots.resolve(str(candidate), what)  # a symlink out is refused
                 return spec

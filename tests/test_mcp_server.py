@@ -18,6 +18,18 @@ from mcp_server.server.settings import Limits, Roots, ServerSettings
 
 pytestmark = pytest.mark.anyio
 
+TOOLS = {
+    "lint_workflow_code",
+    "list_lint_rules",
+    "explain_lint_rule",
+    "search_references",
+    "read_reference",
+    "replay_history",
+    "explain_timeout",
+    "score_workflow_code",
+    "scaffold_saga",
+}
+
 BAD = """\
 import time
 
@@ -62,17 +74,7 @@ async def test_every_tool_is_listed_with_truthful_annotations_and_an_output_sche
     client: Client,
 ) -> None:
     tools = {tool.name: tool for tool in (await client.list_tools()).tools}
-    assert set(tools) == {
-        "lint_workflow_code",
-        "list_lint_rules",
-        "explain_lint_rule",
-        "search_references",
-        "read_reference",
-        "replay_history",
-        "explain_timeout",
-        "score_workflow_code",
-        "scaffold_saga",
-    }
+    assert set(tools) == TOOLS
     for tool in tools.values():
         assert tool.description and tool.output_schema, tool.name
         assert tool.annotations is not None

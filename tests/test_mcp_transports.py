@@ -26,21 +26,12 @@ from mcp.client.stdio import PROCESS_TERMINATION_TIMEOUT, stdio_client
 from mcp_server import __version__, pack
 from mcp_server.lint.rules import RULES
 
+from test_mcp_server import TOOLS
+
 pytestmark = pytest.mark.anyio
 
 SERVER = [sys.executable, "-m", "mcp_server", "mcp"]
 INSPECTOR = Path(__file__).parent / "clients" / "node_modules" / ".bin" / "mcp-inspector"
-TOOLS = {
-    "lint_workflow_code",
-    "list_lint_rules",
-    "explain_lint_rule",
-    "search_references",
-    "read_reference",
-    "replay_history",
-    "explain_timeout",
-    "score_workflow_code",
-    "scaffold_saga",
-}
 
 
 def flow(imports: str, body: str) -> str:

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import GENERATION_SEED
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from mcp_server.cli import main
 from mcp_server.replay.testing import assert_replays
+
+from conftest import GENERATION_SEED
 
 HERE = Path(__file__).parent / "replay"
 ORDERS = HERE / "orders.py"

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from mcp_server.lint.models import LintReport
     from mcp_server.lint.options import LintOptions
     from mcp_server.lint.peers import Peers
+    from mcp_server.replay.models import ServerSpec
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -180,13 +181,7 @@ def _add_explain_timeout(commands: argparse._SubParsersAction) -> None:  # type:
     server = explain.add_argument_group("a history from a Temporal server")
     server.add_argument("--workflow-id", metavar="ID")
     server.add_argument("--run-id", metavar="ID")
-    server.add_argument(
-        "--address", help="host:port (default: $TEMPORAL_ADDRESS or localhost:7233)"
-    )
-    server.add_argument("--namespace", help="default: $TEMPORAL_NAMESPACE or default")
-    server.add_argument("--api-key", help="default: $TEMPORAL_API_KEY; implies --tls")
-    server.add_argument("--tls", action="store_true", help="connect with TLS")
-    server.add_argument("--profile", help="a profile of the temporal CLI's config file")
+    _add_connection(server)
     values = explain.add_argument_group("from values (durations such as 30s, 5m, 1h30m, 250ms)")
     for flag in _DURATION_FLAGS:
         values.add_argument(f"--{flag}", metavar="DURATION")
@@ -370,17 +365,29 @@ def _add_replay(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     server.add_argument(
         "--limit", type=int, metavar="N", help="with --query: at most N (default 100)"
     )
-    server.add_argument(
-        "--address", help="host:port (default: $TEMPORAL_ADDRESS or localhost:7233)"
-    )
-    server.add_argument("--namespace", help="default: $TEMPORAL_NAMESPACE or default")
-    server.add_argument("--api-key", help="default: $TEMPORAL_API_KEY; implies --tls")
-    server.add_argument("--tls", action="store_true", help="connect with TLS")
-    server.add_argument("--tls-cert", metavar="FILE", help="client certificate (mTLS)")
-    server.add_argument("--tls-key", metavar="FILE", help="client private key (mTLS)")
-    server.add_argument("--tls-ca", metavar="FILE", help="server CA certificate")
-    server.add_argument("--tls-server-name", metavar="NAME", help="server name to verify")
-    server.add_argument("--profile", help="a profile of the temporal CLI's config file")
+    _add_connection(server)
+
+
+def _add_connection(group: argparse._ArgumentGroup) -> None:
+    """How to reach a Temporal server, as the temporal CLI's own flags say it."""
+    group.add_argument("--address", help="host:port (default: $TEMPORAL_ADDRESS or localhost:7233)")
+    group.add_argument("--namespace", help="default: $TEMPORAL_NAMESPACE or default")
+    group.add_argument("--api-key", help="default: $TEMPORAL_API_KEY; implies --tls")
+    group.add_argument("--tls", action="store_true", help="connect with TLS")
+    group.add_argument("--tls-cert", metavar="FILE", help="client certificate (mTLS)")
+    group.add_argument("--tls-key", metavar="FILE", help="client private key (mTLS)")
+    group.add_argument("--tls-ca", metavar="FILE", help="server CA certificate")
+    group.add_argument("--tls-server-name", metavar="NAME", help="server name to verify")
+    group.add_argument("--profile", help="a profile of the temporal CLI's config file")
+
+
+def _server_spec(args: argparse.Namespace) -> ServerSpec:
+    from mcp_server.replay.models import ServerSpec
+
+    return ServerSpec(
+        args.address, args.namespace, args.api_key, args.tls, args.tls_cert, args.tls_key,
+        args.tls_ca, args.tls_server_name, args.profile,
+    )  # fmt: skip
 
 
 def entry() -> None:
@@ -495,7 +502,6 @@ def _overview() -> int:
 
 
 def _explain_timeout(args: argparse.Namespace) -> int:
-    from mcp_server.replay.models import ServerSpec
     from mcp_server.timeouts import durations, report
     from mcp_server.timeouts.engine import TimeoutRequest, explain
     from mcp_server.timeouts.schedule import Values
@@ -511,11 +517,7 @@ def _explain_timeout(args: argparse.Namespace) -> int:
         values = Values(
             **seconds, retry_backoff=args.retry_backoff, retry_max_attempts=args.retry_max_attempts
         )
-    server = None
-    if args.workflow_id:
-        server = ServerSpec(
-            args.address, args.namespace, args.api_key, args.tls, profile=args.profile
-        )
+    server = _server_spec(args) if args.workflow_id else None
     error = _read_stdin().decode(errors="replace") if args.error == "-" else args.error
     request = TimeoutRequest(
         history_paths=tuple(args.history or ()),
@@ -695,7 +697,7 @@ def _replay(args: argparse.Namespace) -> int:
     import dataclasses
 
     from mcp_server.replay import engine, report
-    from mcp_server.replay.models import ReplayOptions, ReplayRequest, ServerSpec
+    from mcp_server.replay.models import ReplayOptions, ReplayRequest
 
     files = [path for path in args.histories if path != "-"]
     if len(files) < len(args.histories) - 1:
@@ -706,10 +708,7 @@ def _replay(args: argparse.Namespace) -> int:
         paths=tuple(files),
         # Read last: bad options are reported before waiting on a terminal.
         sources=(("<stdin>", b""),) if "-" in args.histories else (),
-        server=ServerSpec(
-            args.address, args.namespace, args.api_key, args.tls, args.tls_cert, args.tls_key,
-            args.tls_ca, args.tls_server_name, args.profile,
-        ) if from_server else None,
+        server=_server_spec(args) if from_server else None,
         workflow_id=args.workflow_id,
         run_id=args.run_id,
         query=args.query,

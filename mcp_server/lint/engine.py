@@ -410,20 +410,20 @@ def _handler_kind(
 ) -> Handler:
     if f"{WORKFLOW}.query" in project.decorators(cls.module, node):
         return "query"
-    updates = {
-        name
-        for name, method in cls.methods.items()
-        if f"{WORKFLOW}.update" in project.decorators(cls.module, method)
-    }
+    # `@<update>.validator`: only then look the update up (scanning every method for each one
+    # made a class of N methods cost N squared).
     for decorator in node.decorator_list:
         target = decorator_target(decorator)
         if (
             isinstance(target, ast.Attribute)
             and target.attr == "validator"
             and isinstance(target.value, ast.Name)
-            and target.value.id in updates
         ):
-            return "validator"
+            update = cls.methods.get(target.value.id)
+            if update is not None and f"{WORKFLOW}.update" in project.decorators(
+                cls.module, update
+            ):
+                return "validator"
     return None
 
 

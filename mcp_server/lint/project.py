@@ -108,7 +108,7 @@ class ClassInfo:
     node: ast.ClassDef
     qualname: str  # dotted path inside the module
 
-    @property
+    @functools.cached_property
     def methods(self) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
         return {
             n.name: n

@@ -674,13 +674,26 @@ def _mcp(args: argparse.Namespace) -> int:
     from mcp_server.server.app import build_server
 
     server = build_server(settings)
-    if args.transport == "stdio":
-        anyio.run(server.run_stdio_async)
-    else:
-        anyio.run(
-            functools.partial(server.run_streamable_http_async, host=args.host, port=args.port)
-        )
+    serve = (
+        server.run_stdio_async
+        if args.transport == "stdio"
+        else functools.partial(server.run_streamable_http_async, host=args.host, port=args.port)
+    )
+    try:
+        anyio.run(serve)
+    except Exception as error:
+        # The SDK's task groups wrap what went wrong; a client that closed the pipe is an
+        # OSError inside, which main reports in one line like any other command's.
+        raise _innermost(error) from None
     return EXIT_CLEAN
+
+
+def _innermost(error: BaseException) -> BaseException:
+    """The first error of a (nested) exception group, or the error itself (duck-typed: on
+    Python 3.10 the groups come from the exceptiongroup backport)."""
+    while inner := getattr(error, "exceptions", None):
+        error = inner[0]
+    return error
 
 
 _LIMIT_FLAGS = {

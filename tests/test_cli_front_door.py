@@ -3,6 +3,7 @@ closed or broken standard streams (one line where one can be written, exit 2, ne
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import subprocess
@@ -172,3 +173,32 @@ def test_the_mcp_server_refuses_a_closed_stdout(scratch: Path) -> None:
     done = run(scratch, ["mcp"], ">&-")
     assert done.returncode == 2
     assert done.stderr.startswith("temporal-pro mcp: error: standard output is closed")
+
+
+def test_the_mcp_server_whose_client_closed_its_output_says_so_in_one_line(scratch: Path) -> None:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mcp_server", "mcp"],
+        cwd=scratch,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert server.stdin and server.stdout and server.stderr
+    hello = {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "t", "version": "0"},
+    }
+    server.stdin.write(
+        json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": hello}).encode()
+        + b"\n"
+    )
+    server.stdin.flush()
+    assert b'"id":1' in server.stdout.readline()
+    server.stdout.close()  # the client goes away mid-session
+    server.stdin.write(b'{"jsonrpc": "2.0", "id": 2, "method": "tools/list"}\n')
+    server.stdin.close()
+    assert server.wait(timeout=60) == 2
+    err = server.stderr.read().decode()
+    server.stderr.close()
+    assert err == "temporal-pro mcp: error: cannot write to standard output: Broken pipe\n"

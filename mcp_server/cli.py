@@ -823,11 +823,10 @@ def _run_lint(
     report = result.report
     code = EXIT_ERROR if result.errors else (EXIT_FINDINGS if report.findings else EXIT_CLEAN)
     rendered = _render(args, config, report, len(result.errors))
-    warning = ""
-    if not report.summary.files and not result.errors:  # a wrong path, or all excluded
-        where = ", ".join(paths)
-        warning = f"temporal-pro lint: warning: no Python files found in {where}\n"
-    output = Output(rendered, _error_lines(result.errors) + warning, code)
+    warnings = _warning_lines(result.warnings)
+    if not report.summary.files and not result.errors and not result.warnings:
+        warnings += _warning_lines([f"no Python files found in {', '.join(paths)}"])
+    output = Output(rendered, _error_lines(result.errors) + warnings, code)
     return output, result.followed
 
 
@@ -886,6 +885,10 @@ def _error_lines(errors: list[str]) -> str:
     return "".join(f"temporal-pro lint: error: {error}\n" for error in errors)
 
 
+def _warning_lines(warnings: list[str]) -> str:
+    return "".join(f"temporal-pro lint: warning: {warning}\n" for warning in warnings)
+
+
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
@@ -898,17 +901,18 @@ def _run_fix(
     from mcp_server.lint.formats import render_diff
 
     result = fix_paths(paths, options, unsafe=args.unsafe_fixes)
+    skipped = _warning_lines(result.remaining.warnings)
     if args.diff:
         errors = [*result.errors, *result.remaining.errors]
         note = f"Would fix {_plural(result.fixed, 'finding')}\n"
         code = EXIT_ERROR if errors else (EXIT_FINDINGS if result.changed else EXIT_CLEAN)
-        return Output(render_diff(result.changed), _error_lines(errors) + note, code)
+        return Output(render_diff(result.changed), _error_lines(errors) + skipped + note, code)
     written = write_fixes(result, paths, options)
     note = f"Fixed {_plural(written.fixed, 'finding')} in {_plural(len(written.files), 'file')}\n"
     errors = written.errors
     code = EXIT_ERROR if errors else (EXIT_FINDINGS if written.report.findings else EXIT_CLEAN)
     rendered = _render(args, config, written.report, len(errors))
-    return Output(rendered, _error_lines(errors) + note, code)
+    return Output(rendered, _error_lines(errors) + skipped + note, code)
 
 
 def _emit(output: Output) -> int:

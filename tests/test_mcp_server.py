@@ -270,3 +270,18 @@ async def test_the_skill_tells_an_agent_which_tool_to_call_and_names_only_real_t
 
 
 VERBS = {"lint", "replay", "list", "explain", "search", "read", "score", "scaffold"}
+
+
+async def test_the_roots_configuration_applies_and_skipped_files_are_listed(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.temporal-pro]\nignore = ["TPR101"]\nmax-file-size = 400\n'
+    )
+    (tmp_path / "small.py").write_text(BAD)
+    (tmp_path / "large.py").write_text(BAD + "\n# padding\n" * 40)
+    async with Client(build_server(settings(tmp_path))) as client:
+        result = await client.call_tool("lint_workflow_code", {"paths": ["."]})
+    answer = result.structured_content
+    assert not result.is_error and answer is not None
+    assert answer["findings"] == []  # TPR101 ignored by the project's own settings
+    [skipped] = answer["warnings"]
+    assert skipped.startswith(f"{tmp_path / 'large.py'}: skipped, not linted")

@@ -9,6 +9,7 @@ linter should additionally know about calls.
     # What the knowledge table should also know (like workflowcheck's decls):
     nondeterministic-calls = { "acme.clock.now" = "TPR101", "acme.vault.*" = "workflow-network" }
     deterministic-calls = ["acme.ids.stable_id"]   # never flagged, never followed
+    max-file-size = 2_000_000              # bytes; larger files are skipped (0: no limit)
 
 Every error is one line naming the file and the key; unknown keys are errors, not warnings.
 """
@@ -31,8 +32,10 @@ DEFAULT_EXCLUDE = (
 )  # fmt: skip
 _KEYS = {
     "select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
-    "nondeterministic-calls", "deterministic-calls", "cache-dir",
+    "nondeterministic-calls", "deterministic-calls", "cache-dir", "max-file-size",
 }  # fmt: skip
+# Larger files are skipped, not parsed: a generated 7 MB module took over 1 GB to parse.
+DEFAULT_MAX_FILE_SIZE = 2_000_000
 
 
 class ConfigError(InputError):
@@ -42,8 +45,8 @@ class ConfigError(InputError):
 _Settings = collections.namedtuple(
     "_Settings",
     "path root_dir select ignore exclude per_file_ignores nondeterministic_calls "
-    "deterministic_calls cache_dir",
-    defaults=(None, None, (), (), DEFAULT_EXCLUDE, (), (), (), None),
+    "deterministic_calls cache_dir max_file_size",
+    defaults=(None, None, (), (), DEFAULT_EXCLUDE, (), (), (), None, DEFAULT_MAX_FILE_SIZE),
 )
 
 
@@ -54,7 +57,8 @@ class Config(_Settings):
     path: the pyproject.toml it came from (None: defaults); root_dir: what paths in it are
     relative to (None: the current directory); select / ignore: selectors; exclude: names or
     globs; per_file_ignores: ((glob, selectors), ...); nondeterministic_calls: ((name, code),
-    ...); deterministic_calls: names (`a.b.*` for everything below a.b); cache_dir: Path or None.
+    ...); deterministic_calls: names (`a.b.*` for everything below a.b); cache_dir: Path or None;
+    max_file_size: bytes above which a file is skipped, not parsed (0: no limit).
     """
 
     __slots__ = ()
@@ -74,6 +78,10 @@ class Config(_Settings):
         relative = _relative(path, self.root)
         return any(fnmatch.fnmatch(relative, g) or fnmatch.fnmatch(name, g) for g in globs)
 
+    def relative(self, path: str) -> str:
+        """`path` relative to the root with / separators (as given when outside the root)."""
+        return _relative(path, self.root)
+
     def ignored_here(self, filename: str) -> set[str]:
         """Selectors that per-file-ignores switches off for this file."""
         relative = _relative(filename, self.root)
@@ -85,6 +93,10 @@ class Config(_Settings):
             for selector in selectors
         }
 
+    def too_large(self, size: int) -> bool:
+        """Whether a file of `size` bytes is over the max-file-size limit (then it is skipped)."""
+        return 0 < self.max_file_size < size
+
     def fingerprint(self) -> str:
         """Changes whenever a setting that affects findings changes (part of the cache key)."""
         settings = self._asdict()
@@ -93,6 +105,14 @@ class Config(_Settings):
         import hashlib  # here, not at the top: the cached path imports this module too
 
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def skip_note(name: str, size: int, limit: int, what: str = "linted") -> str:
+    """The one-line warning for a file skipped because it is over the max-file-size limit."""
+    return (
+        f"{name}: skipped, not {what}: {size:,} bytes is over the max-file-size limit of "
+        f"{limit:,} (raise max-file-size in [tool.temporal-pro]; 0: no limit)"
+    )
 
 
 @functools.cache
@@ -199,6 +219,12 @@ def _parse(path: Path, table: dict) -> Config:  # type: ignore[type-arg]
     cache_dir = table.get("cache-dir")
     if cache_dir is not None and not isinstance(cache_dir, str):
         raise ConfigError(f"{where}: 'cache-dir' must be a string")
+    max_size = table.get("max-file-size", DEFAULT_MAX_FILE_SIZE)
+    if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 0:
+        raise ConfigError(
+            f"{where}: 'max-file-size' must be a whole number of bytes, 0 for no limit, "
+            f"not {max_size!r}"
+        )
     exclude = strings("exclude") if "exclude" in table else DEFAULT_EXCLUDE
     assert RULES  # imported for resolve_codes' registry
     return Config(
@@ -214,6 +240,7 @@ def _parse(path: Path, table: dict) -> Config:  # type: ignore[type-arg]
         nondeterministic_calls=tuple(sorted(call_rules)),
         deterministic_calls=tuple(sorted(strings("deterministic-calls"))),
         cache_dir=(path.parent / cache_dir) if cache_dir else None,
+        max_file_size=max_size,
     )
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mcp_server.lint import knowledge
 from mcp_server.lint.checker import Checker, Context, Handler, Raw
-from mcp_server.lint.config import Config
+from mcp_server.lint.config import Config, skip_note
 from mcp_server.lint.files import UsageError, discover
 from mcp_server.lint.models import ChainHop, Finding, LintReport, Location, Summary
 from mcp_server.lint.options import DEFAULT_OPTIONS, LintOptions
@@ -33,7 +33,7 @@ from mcp_server.lint.project import (
     _statements,
     decorator_target,
 )
-from mcp_server.lint.rules import RULES, resolve_codes
+from mcp_server.lint.rules import RULES, is_test_file, resolve_codes
 from mcp_server.lint.suppress import Suppression, apply_suppressions, parse_suppressions
 from mcp_server.sdk_facts import WORKFLOW
 
@@ -45,6 +45,9 @@ class LintResult:
     # Files outside the given paths that the analysis followed imports into: the report also
     # depends on them.
     followed: list[str] = field(default_factory=list)
+    # Files skipped for their size (over max-file-size), one line each: warnings, which do not
+    # change the exit code, since the user can raise the limit and nothing in them was judged.
+    warnings: list[str] = field(default_factory=list)
 
 
 # --- public entry points ------------------------------------------------------------------------
@@ -80,10 +83,19 @@ def _lint(
         config.deterministic_calls,
         options.overrides,
         options.confine,
+        config.max_file_size,
     )
     errors: list[str] = []
     named: set[int] = set()  # modules the user named explicitly: always parsed
     for path, explicit in discover(paths, config):
+        if config.max_file_size and path not in options.overrides:
+            try:
+                size = os.stat(path).st_size
+            except OSError:
+                size = 0  # reading it reports the problem
+            if config.too_large(size):
+                project.skipped.add(skip_note(path, size, config.max_file_size))
+                continue
         try:
             module = project.add(Path(path), project.read(path), path)
         except UnreadableFile as error:
@@ -93,10 +105,14 @@ def _lint(
             named.add(id(module))
     if stdin is not None:
         name, data = stdin
+        size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "replace"))
         try:
-            text = decode_source(data, name) if isinstance(data, bytes) else data
-            module = project.add(Path(name), text, name)
-            named.add(id(module))
+            if config.too_large(size):
+                project.skipped.add(skip_note(name, size, config.max_file_size))
+            else:
+                text = decode_source(data, name) if isinstance(data, bytes) else data
+                module = project.add(Path(name), text, name)
+                named.add(id(module))
         except UnreadableFile as error:
             errors.append(str(error))
     given = len(project.modules)  # the summary counts these, not the helpers loaded on the way
@@ -112,11 +128,12 @@ def _lint(
             except UnreadableFile:
                 sources[finding.filename] = ""
     findings = _canonical(apply_suppressions(findings, sources, codes, _codes_of))
+    findings = [_in_tests(finding, config) for finding in findings]
     findings.sort(key=lambda f: (f.filename, f.location.row, f.location.column, f.code))
     report = LintReport(findings=findings, summary=Summary(files=given, findings=len(findings)))
     if options.retain is not None:
         options.retain.append(project)
-    return LintResult(report, errors, sorted(project.followed))
+    return LintResult(report, errors, sorted(project.followed), sorted(project.skipped))
 
 
 def lint_source(
@@ -138,6 +155,17 @@ def _selected_codes(options: LintOptions) -> set[str]:
         return selected - resolve_codes([*config.ignore, *options.ignore])
     except ValueError as error:
         raise UsageError(str(error)) from None
+
+
+def _in_tests(finding: Finding, config: Config) -> Finding:
+    """The finding at the severity its rule gives it in a test file, when it is in one (the one
+    place a finding's severity differs from its rule's)."""
+    lowered = RULES[finding.code].test_severity
+    if lowered is None or lowered == finding.severity:
+        return finding
+    if not is_test_file(config.relative(finding.filename)):
+        return finding
+    return dataclasses.replace(finding, severity=lowered)
 
 
 def _ignored_here(finding: Finding, config: Config) -> bool:
@@ -184,15 +212,16 @@ def _analyze(
         findings += found
         errors += failed
     if peers.is_helper:
-        peers.send((findings, errors, project.followed))  # never returns
+        peers.send((findings, errors, project.followed, project.skipped))  # never returns
     for share in peers.receive():
         if share is None:
             errors.append("internal error: a worker died")
             continue
-        theirs: tuple[list[Finding], list[str], set[str]] = share  # type: ignore[assignment]
+        theirs: tuple[list[Finding], list[str], set[str], set[str]] = share  # type: ignore[assignment]
         findings += theirs[0]
         errors += theirs[1]
         project.followed |= theirs[2]
+        project.skipped |= theirs[3]
     return findings, sorted(set(errors))
 
 

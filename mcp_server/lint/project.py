@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from mcp_server.lint import knowledge, sdk_api
+from mcp_server.lint.config import skip_note
 from mcp_server.lint.knowledge import Entry
 from mcp_server.lint.models import Location
 from mcp_server.lint.parse import UnreadableFile, parse_source, read_source, source_lines
@@ -477,8 +478,10 @@ class Project:
         trusted: tuple[str, ...] = (),
         overrides: dict[str, str] | None = None,
         confine: tuple[str, ...] | None = None,
+        max_file_size: int = 0,
     ) -> None:
         self._overrides = overrides or {}
+        self._max_file_size = max_file_size  # bytes (0: no limit); larger files are skipped
         # Real paths of the folders imports may be followed into (None: anywhere on disk).
         self._confine = confine
         self.table = table if table is not None else knowledge.TABLE
@@ -491,6 +494,7 @@ class Project:
         self._self_types: dict[int, _SelfInfo] = {}
         self._missing: set[tuple[str, Path]] = set()  # (module name, root) not on disk
         self.followed: set[str] = set()  # files outside the given ones that imports led to
+        self.skipped: set[str] = set()  # one note per file skipped for its size
 
     def read(self, path: str) -> str:
         """A file's text: the in-memory version while --fix iterates, else the disk's."""
@@ -655,6 +659,10 @@ class Project:
                 self.followed.add(str(path))  # the result cache checks it: not in the key
                 relative = os.path.relpath(path)
                 display = str(path) if relative.startswith("..") else relative
+                size = path.stat().st_size if self._max_file_size else 0
+                if 0 < self._max_file_size < size and display not in self._overrides:
+                    self.skipped.add(skip_note(display, size, self._max_file_size, "followed"))
+                    break
                 try:
                     source = self.read(display)
                 except UnreadableFile:

@@ -25,7 +25,11 @@ class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     category: ClassVar[Category]
+    # "error": the code fails (replay breaks, a worker cannot start); "warning": it runs but is
+    # wrong in a way that does not break replay. An error is a promise that the code will fail.
     severity: ClassVar[Severity] = "error"
+    # The severity of a finding in a test file (see is_test_file), when it differs there.
+    test_severity: ClassVar[Severity | None] = None
     summary: ClassVar[str]
     message: ClassVar[str]  # str.format template over the checker's fields
     fix_title: ClassVar[str | None] = None
@@ -54,6 +58,12 @@ class Rule:
         )
 
     @classmethod
+    def _in_tests(cls) -> str:
+        if cls.test_severity is None or cls.test_severity == cls.severity:
+            return ""
+        return f" (`{cls.test_severity}` in test files)"
+
+    @classmethod
     def documentation(cls) -> str:
         """The docstring under a title, with the first INVALID and VALID samples inserted as
         `## Example` / `## Use instead` before `## Fix safety` (Ruff's order of headings)."""
@@ -62,7 +72,8 @@ class Rule:
         parts = [
             f"# {cls.code} {cls.name}",
             "",
-            f"{cls.summary}. Severity `{cls.severity}`, category `{cls.category}`.",
+            f"{cls.summary}. Severity `{cls.severity}`{cls._in_tests()}, category "
+            f"`{cls.category}`.",
             "",
             before.strip("\n"),
         ]
@@ -88,6 +99,19 @@ _FIXES_IN_HELPERS = (
 class _Blank(dict):  # type: ignore[type-arg]
     def __missing__(self, key: str) -> str:
         return ""
+
+
+def is_test_file(path: str) -> bool:
+    """Whether a module is test code, as pytest finds it: test_*.py, *_test.py, conftest.py, or
+    any file under a folder named tests. `path` is relative to the project's root."""
+    parts = path.replace("\\", "/").split("/")
+    name = parts[-1]
+    return (
+        (name.startswith("test_") and name.endswith(".py"))
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+        or "tests" in parts[:-1]
+    )
 
 
 def sample(text: str) -> str:
@@ -1781,6 +1805,9 @@ class AsyncQueryHandler(Rule):
     `DeprecationWarning` when the class is defined, which becomes an import error wherever warnings
     are errors (pytest with `filterwarnings = ["error"]`). Make the handler a plain `def`.
 
+    A warning, not an error: the SDK (1.35) still registers and answers an `async def` query, so
+    nothing fails today; the deprecation says it may stop working in a later release.
+
     ## Fix safety
     There is no automatic fix: a handler that awaits something must be rewritten, not only made
     synchronous.
@@ -1796,6 +1823,7 @@ class AsyncQueryHandler(Rule):
     code = "TPR405"
     name = "async-query-handler"
     category = "handler-misuse"
+    severity = "warning"
     summary = "A query handler is async"
     message = "Query handler `{name}` is `async def`; queries must answer synchronously"
     fix_title = "Make the query handler a plain `def`"
@@ -2172,6 +2200,9 @@ class BlockingCallInAsyncActivity(Rule):
     `aiofiles`, `asyncio.sleep`), or make the activity a plain `def` and give the worker an
     `activity_executor`.
 
+    A warning, not an error: activities are not replayed, so the call cannot break a workflow's
+    replay; it slows the worker down and makes timeouts fire.
+
     ## Fix safety
     There is no automatic fix: an async replacement is another library, and a plain `def` activity
     needs an `activity_executor` on the worker.
@@ -2188,6 +2219,7 @@ class BlockingCallInAsyncActivity(Rule):
     code = "TPR501"
     name = "blocking-call-in-async-activity"
     category = "activity-blocking"
+    severity = "warning"
     summary = "An async activity makes a blocking call"
     message = "`{name}` blocks the event loop that every async activity on the worker shares"
     fix_title = "Use an async API, or make the activity a plain `def` run in an executor"
@@ -2253,6 +2285,11 @@ class WorkflowModuleSideEffect(Rule):
     that differ between runs and workers. Keep workflow modules free of side effects; put the
     starter behind the main guard or in its own file.
 
+    An error in application code, a warning in test files (`test_*.py`, `*_test.py`,
+    `conftest.py`, anything under a `tests` folder): a workflow defined in a test runs only in
+    that test's worker, never against production histories, so the side effect cannot break a
+    deployed workflow's replay; if it breaks the test's worker, the test fails and says so.
+
     ## Fix safety
     There is no automatic fix: whether the code belongs under the main guard, in a starter module
     or in an activity is your decision.
@@ -2268,6 +2305,7 @@ class WorkflowModuleSideEffect(Rule):
     code = "TPR601"
     name = "workflow-module-side-effect"
     category = "module-side-effect"
+    test_severity = "warning"
     summary = "A workflow module has side effects at import time"
     message = "`{name}` runs whenever the sandbox imports this workflow module"
     fix_title = 'Move it under `if __name__ == "__main__":` or into an activity'

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from mcp_server.lint.engine import fix_paths, fix_source, lint_paths, lint_source
+from mcp_server.lint.config import Config, load_config
+from mcp_server.lint.engine import fix_paths, fix_source, lint_paths
 from mcp_server.lint.files import UsageError, discover
 from mcp_server.lint.formats import render_diff
 from mcp_server.lint.models import LintReport
@@ -53,30 +54,40 @@ class LintRequest:
 
 
 def run(request: LintRequest, roots: Roots) -> models.LintOutput:
-    options = LintOptions(select=request.select, ignore=request.ignore, confine=roots.real_paths)
+    options = LintOptions(
+        select=request.select, ignore=request.ignore, confine=roots.real_paths,
+        config=_project_config(roots),
+    )  # fmt: skip
     unsafe = request.unsafe_fixes
-    fixed, fixed_source, diff, errors = 0, None, None, []
-    if request.source is not None:
-        report = lint_source(request.source, request.filename, options)
-        if request.fix != "none":
-            result = fix_source(request.source, request.filename, unsafe, options)
-            fixed, errors = result.fixed, result.errors
-            if request.fix == "fixed_source":
-                fixed_source = result.source
-            else:
-                changed = {request.filename: (request.source, result.source)}
-                diff = render_diff(changed if result.source != request.source else {})
+    fixed, fixed_source, diff = 0, None, None
+    source = request.source
+    if source is not None:
+        linted = lint_paths([], options, stdin=(request.filename, source))
     else:
         linted = lint_paths(request.paths, options)
-        report, errors = linted.report, list(linted.errors)
-        if request.fix == "diff":
-            result_paths = fix_paths(request.paths, options, unsafe)
-            fixed, diff = result_paths.fixed, render_diff(result_paths.changed)
-            errors += result_paths.errors
+    report, errors = linted.report, list(linted.errors)
+    if source is not None and request.fix != "none":
+        result = fix_source(source, request.filename, unsafe, options)
+        fixed, errors = result.fixed, errors + result.errors
+        if request.fix == "fixed_source":
+            fixed_source = result.source
+        else:
+            diff = render_diff({request.filename: (source, result.source)} if result.fixed else {})
+    elif request.fix == "diff":
+        result_paths = fix_paths(request.paths, options, unsafe)
+        fixed, diff = result_paths.fixed, render_diff(result_paths.changed)
+        errors += result_paths.errors
     return models.LintOutput(
         findings=report.findings, summary=report.summary, rules=_links(report), errors=errors,
-        fixed=fixed, fixed_source=fixed_source, diff=diff,
+        warnings=list(linted.warnings), fixed=fixed, fixed_source=fixed_source, diff=diff,
     )  # fmt: skip
+
+
+def _project_config(roots: Roots) -> Config:
+    """The first root's own [tool.temporal-pro] settings, as the CLI run there would read them
+    (never a pyproject.toml above the roots: the server reads nothing outside them)."""
+    candidate = roots.folders[0] / "pyproject.toml"
+    return load_config(candidate) if candidate.is_file() else Config()
 
 
 def _links(report: LintReport) -> dict[str, models.RuleLink]:

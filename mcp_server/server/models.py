@@ -40,6 +40,9 @@ class LintOutput(BaseModel):
     summary: Summary
     rules: dict[str, RuleLink] = Field(description="the documentation of each rule found")
     errors: list[str] = Field(description="files that could not be read, one line each")
+    warnings: list[str] = Field(
+        default_factory=list, description="files skipped (over the size limit), one line each"
+    )
     fixed: int = Field(0, description="findings the fixed source or diff fixes")
     fixed_source: str | None = Field(None, description="with fix='fixed_source'")
     diff: str | None = Field(None, description="with fix='diff': a unified diff, nothing written")

@@ -13,6 +13,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 # with pytest's own exit status instead, as the pack's generated test runs do.
 from pack_bootstrap import pytest_sessionfinish, pytest_unconfigure  # noqa: F401
 
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests (pytest.mark.anyio: the MCP client and server) run on asyncio, as the SDK's
+    worker and our server do."""
+    return "asyncio"
+
+
 REPLAY = Path(__file__).parent / "replay"
 GENERATION_SEED = "0"  # the PYTHONHASHSEED the histories are made under
 

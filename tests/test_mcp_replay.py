@@ -21,11 +21,6 @@ pytestmark = pytest.mark.anyio
 REPLAY = Path(__file__).parent / "replay"  # orders.py, the workflow versions the histories ran
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def server_for(made: Path, *folders: Path, **limits: object):  # type: ignore[no-untyped-def]
     roots = Roots.of([str(REPLAY), str(made), *map(str, folders)])
     return build_server(ServerSettings(roots, Limits(**limits)))  # type: ignore[arg-type]

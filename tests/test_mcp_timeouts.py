@@ -21,11 +21,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "timeouts"
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def project(tmp_path: Path, made_timeouts: Path) -> Path:
     shutil.copy(made_timeouts / "heartbeat.json", tmp_path / "heartbeat.json")
     shutil.copytree(FIXTURES, tmp_path / "code")

@@ -102,11 +102,6 @@ def test_an_existing_folder_needs_force(capsys: pytest.CaptureFixture[str], tmp_
 # -- the MCP tool ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.mark.anyio
 async def test_the_tool_returns_the_files_and_writes_only_when_asked(tmp_path: Path) -> None:
     async with Client(build_server(ServerSettings(Roots.of([str(tmp_path)])))) as client:

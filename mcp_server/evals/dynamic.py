@@ -31,7 +31,6 @@ reaches the model's code) and its whole process group killed at the end.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import logging
@@ -51,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from mcp_server.evals.models import Mistake, Task
+from mcp_server.isolation import answer_channel, kill_group, limit_memory
 
 MODULE = "model_answer"  # the answer's module name in its working directory
 RECORD_SEED = 0  # the recording's PYTHONHASHSEED; the control replay uses it too
@@ -354,11 +354,11 @@ def _child(
         try:
             answer, _ = process.communicate(json.dumps(job).encode(), timeout=seconds)
         except subprocess.TimeoutExpired:
-            _kill_group(process.pid)
+            kill_group(process.pid)
             process.communicate()
             return None, "timeout"
         finally:
-            _kill_group(process.pid)  # the test server outlives a child that exits early
+            kill_group(process.pid)  # the test server outlives a child that exits early
             process.wait()
     try:
         return json.loads(answer), ""
@@ -368,21 +368,9 @@ def _child(
         return None, f"the process died ({how})"
 
 
-def _kill_group(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):  # already gone
-        os.killpg(pid, signal.SIGKILL)
-
-
 def _stage(job: dict[str, Any], text: str) -> None:
     """Say what the record child is doing, for the note if it has to be stopped."""
     Path(job["folder"], "stage").write_text(text, encoding="utf-8")
-
-
-def _limit_memory(memory_mb: int) -> None:
-    import resource
-
-    limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 class _FailedActivations(logging.Handler):
@@ -424,7 +412,7 @@ async def _record(job: dict[str, Any]) -> dict[str, Any]:
     env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=job["server"])
     client = env.client
     # Only now: the server (a JVM image) needs more address space than the code is allowed.
-    _limit_memory(job["memory_mb"])
+    limit_memory(job["memory_mb"])
     _stage(job, "importing the module")
     sys.path.insert(0, os.getcwd())
     try:
@@ -705,12 +693,10 @@ def _main() -> None:
 
     mode, memory_mb = sys.argv[1], int(sys.argv[2])
     if mode == "replay":
-        _limit_memory(memory_mb)  # the recording limits itself once its server runs
+        limit_memory(memory_mb)  # the recording limits itself once its server runs
     resource.setrlimit(resource.RLIMIT_FSIZE, (_FILE_LIMIT, _FILE_LIMIT))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, not the process
-    answer = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)  # what the model's code prints goes to the log, never into the answer
-    sys.stdout = sys.stderr
+    answer = answer_channel()  # what the model's code prints goes to the log
     job = {**json.load(sys.stdin), "memory_mb": memory_mb}
     try:
         # Not asyncio.run: it would wait for a worker that a stuck workflow may hold forever.

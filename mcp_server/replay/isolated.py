@@ -13,7 +13,6 @@ corrupt it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import signal
@@ -21,6 +20,7 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
+from mcp_server.isolation import answer_channel, kill_group, limit_memory
 from mcp_server.replay.models import (
     CodeLocation,
     ReplayError,
@@ -81,17 +81,12 @@ async def run_isolated(
             "a workflow module that hangs when imported, or a history too long to replay"
         ) from None
     finally:
-        _kill_group(process.pid)
+        kill_group(process.pid)
         await process.wait()
         await asyncio.wait_for(drain, 5)
     if len(answer) > max_answer_bytes:
         raise ReplayError(f"the replay's answer is over {max_answer_bytes:,} bytes")
     return _decode(answer, process.returncode, bytes(tail), memory_mb)
-
-
-def _kill_group(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):  # already gone
-        os.killpg(pid, signal.SIGKILL)
 
 
 def _decode(answer: bytes, code: int | None, tail: bytes, memory_mb: int) -> ReplayReport:
@@ -143,13 +138,8 @@ def _request(data: dict[str, Any]) -> ReplayRequest:
 
 
 def _main() -> None:
-    import resource
-
-    limit = int(sys.argv[1]) * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    answer = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)  # what the user's code prints goes to stderr, never into the answer
-    sys.stdout = sys.stderr
+    limit_memory(int(sys.argv[1]))
+    answer = answer_channel()
     try:
         from mcp_server.replay import engine
 

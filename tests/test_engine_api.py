@@ -14,6 +14,8 @@ from mcp_server.lint.files import UsageError
 from mcp_server.lint.formats import render_diff
 from mcp_server.lint.options import LintOptions
 
+from processes import children_of
+
 BAD = """\
 import time
 import uuid
@@ -93,24 +95,11 @@ def test_the_engine_forks_only_when_asked(tmp_path: Path) -> None:
     for index in range(12):
         (tmp_path / f"d{index}").mkdir()
         (tmp_path / f"d{index}" / "w.py").write_text(BAD + "\n# padding\n" * 4000)
-    before = _children()
+    before = children_of({os.getpid()})
     lint_paths([str(tmp_path)])
-    assert _children() <= before
+    assert children_of({os.getpid()}) <= before
     lint_paths([str(tmp_path)], LintOptions(jobs=2))  # the command line's choice
-    assert _children() - before
-
-
-def _children() -> set[int]:
-    """This process's children, exited ones (not yet reaped) included."""
-    me = os.getpid()
-    return {int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _parent(p) == me}
-
-
-def _parent(process: Path) -> int:
-    try:
-        return int((process / "stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return -1
+    assert children_of({os.getpid()}) - before
 
 
 def test_options_are_checked_by_the_engine() -> None:

@@ -20,6 +20,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from mcp_server.evals.tasks import labelled, load_tasks, solution
 
+from processes import children_of
+
 QUEUE = "eval-test"
 
 
@@ -53,20 +55,7 @@ def workers(address: str) -> Iterator[list[subprocess.Popen[bytes]]]:
         codes = [process.wait(timeout=30) for process in started]
         # A graceful stop: the worker drains, its process pool exits with it.
         assert codes == [0, 0]
-        assert not _children_of({process.pid for process in started})
-
-
-def _children_of(parents: set[int]) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if parent in parents:
-                found.append(int(entry.name))
-    return found
+        assert not children_of({process.pid for process in started})
 
 
 @pytest.fixture(scope="module")

@@ -123,6 +123,11 @@ def test_explicit_config_file_wins(
         ('per-file-ignores = { "x.py" = ["NOPE"] }', "unknown rule code or name: NOPE"),
         ('nondeterministic-calls = { "a.b" = "TPR401" }', "must name one call rule"),
         ("select = [", "not valid TOML"),
+        ('workflow-code = ["my pkg.*"]', "'workflow-code': 'my pkg.*' is not a dotted name"),
+        ('workflow-code = "mypkg"', "'workflow-code' must be a list of strings"),
+        ('target-temporalio = "latest"', "'target-temporalio' must be a version like"),
+        ("target-temporalio = 1.35", "'target-temporalio' must be a version like"),
+        ('python = ""', "'python' must be the path of a Python interpreter"),
     ],
 )
 def test_bad_configuration_is_one_line_naming_file_and_key_with_exit_2(

@@ -10,6 +10,9 @@ linter should additionally know about calls.
     nondeterministic-calls = { "acme.clock.now" = "TPR101", "acme.vault.*" = "workflow-network" }
     deterministic-calls = ["acme.ids.stable_id"]   # never flagged, never followed
     max-file-size = 2_000_000              # bytes; larger files are skipped (0: no limit)
+    workflow-code = ["mypkg.durable.*"]    # modules or functions that run inside workflows
+    target-temporalio = "1.35"             # the SDK table to check names against
+    python = ".venv/bin/python"            # the environment the code runs in (site-packages)
 
 Every error is one line naming the file and the key; unknown keys are errors, not warnings.
 """
@@ -21,6 +24,7 @@ import fnmatch
 import functools
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -33,6 +37,7 @@ DEFAULT_EXCLUDE = (
 _KEYS = {
     "select", "ignore", "exclude", "extend-exclude", "per-file-ignores",
     "nondeterministic-calls", "deterministic-calls", "cache-dir", "max-file-size",
+    "workflow-code", "target-temporalio", "python",
 }  # fmt: skip
 # Larger files are skipped, not parsed: a generated 7 MB module took over 1 GB to parse.
 DEFAULT_MAX_FILE_SIZE = 2_000_000
@@ -45,8 +50,11 @@ class ConfigError(InputError):
 _Settings = collections.namedtuple(
     "_Settings",
     "path root_dir select ignore exclude per_file_ignores nondeterministic_calls "
-    "deterministic_calls cache_dir max_file_size",
-    defaults=(None, None, (), (), DEFAULT_EXCLUDE, (), (), (), None, DEFAULT_MAX_FILE_SIZE),
+    "deterministic_calls cache_dir max_file_size workflow_code target_temporalio python",
+    defaults=(
+        None, None, (), (), DEFAULT_EXCLUDE, (), (), (), None, DEFAULT_MAX_FILE_SIZE, (), None,
+        None,
+    ),
 )
 
 
@@ -58,7 +66,10 @@ class Config(_Settings):
     relative to (None: the current directory); select / ignore: selectors; exclude: names or
     globs; per_file_ignores: ((glob, selectors), ...); nondeterministic_calls: ((name, code),
     ...); deterministic_calls: names (`a.b.*` for everything below a.b); cache_dir: Path or None;
-    max_file_size: bytes above which a file is skipped, not parsed (0: no limit).
+    max_file_size: bytes above which a file is skipped, not parsed (0: no limit);
+    workflow_code: dotted patterns (`pkg.mod`, `pkg.mod.func`, `pkg.*`) of code taken as workflow
+    code; target_temporalio: "MAJOR.MINOR[.PATCH]" or None (the environment's temporalio);
+    python: Path of the interpreter whose environment the code runs in, or None (this one).
     """
 
     __slots__ = ()
@@ -226,6 +237,22 @@ def _parse(path: Path, table: dict) -> Config:  # type: ignore[type-arg]
             f"not {max_size!r}"
         )
     exclude = strings("exclude") if "exclude" in table else DEFAULT_EXCLUDE
+    workflow_code = strings("workflow-code")
+    for pattern in workflow_code:
+        if not _WORKFLOW_CODE.fullmatch(pattern):
+            raise ConfigError(
+                f"{where}: 'workflow-code': '{pattern}' is not a dotted name or a name ending "
+                "in '.*' (like 'mypkg.durable.*')"
+            )
+    target = table.get("target-temporalio")
+    if target is not None and not (isinstance(target, str) and _VERSION.fullmatch(target)):
+        raise ConfigError(
+            f"{where}: 'target-temporalio' must be a version like \"1.35\" or \"1.35.0\", "
+            f"not {target!r}"
+        )
+    python = table.get("python")
+    if python is not None and not (isinstance(python, str) and python):
+        raise ConfigError(f"{where}: 'python' must be the path of a Python interpreter")
     assert RULES  # imported for resolve_codes' registry
     return Config(
         path=path,
@@ -241,8 +268,14 @@ def _parse(path: Path, table: dict) -> Config:  # type: ignore[type-arg]
         deterministic_calls=tuple(sorted(strings("deterministic-calls"))),
         cache_dir=(path.parent / cache_dir) if cache_dir else None,
         max_file_size=max_size,
+        workflow_code=workflow_code,
+        target_temporalio=target,
+        python=(path.parent / python) if python else None,
     )
 
+
+_WORKFLOW_CODE = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(\.\*)?")
+_VERSION = re.compile(r"\d+\.\d+(\.\d+)?")
 
 # Rules driven by the knowledge table, which nondeterministic-calls may name.
 _CALL_RULES = frozenset(

@@ -51,9 +51,28 @@ def test_parallel_run_reports_exactly_what_a_single_process_reports(
     paths = [str(FIXTURES / "chains"), str(FIXTURES / "flat"), "examples"]
     single = lint_paths(paths, LintOptions(jobs=1)).report
     parallel = lint_paths(paths, LintOptions(jobs=2)).report
-    assert len(engine._chunks([m for m in _project_modules(paths) if m.mentions_temporal], 2)) > 2
+    assert len(engine._chunks([m for m in _project_modules(paths) if m.mentions_temporal])) > 2
     assert dataclasses.asdict(parallel) == dataclasses.asdict(single)
     assert single.summary.findings > 5
+
+
+def test_trees_freed_between_batches_change_no_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One process lints in batches of folders and frees the trees in between (memory stays at
+    # the largest batch): a helper another batch already parsed is parsed again, same findings.
+    paths = [str(FIXTURES / "chains"), str(FIXTURES / "flat"), "examples"]
+    whole = lint_paths(paths, LintOptions(jobs=1)).report
+    monkeypatch.setattr(engine, "_BATCH_CHARACTERS", 1)  # every folder its own batch
+    targets = [m for m in _project_modules(paths) if m.mentions_temporal]
+    assert len(engine._batches(targets)) == len(engine._chunks(targets)) > 2
+    released = []
+    original = engine.Project.release
+    monkeypatch.setattr(
+        engine.Project, "release", lambda self: released.append(1) or original(self)
+    )
+    batched = lint_paths(paths, LintOptions(jobs=1)).report
+    assert len(released) > 2
+    assert dataclasses.asdict(batched) == dataclasses.asdict(whole)
+    assert whole.summary.findings > 5
 
 
 WORKFLOW = """\

@@ -201,14 +201,20 @@ def _analyze(
     is shared out.
     """
     targets = [m for m in project.modules if id(m) in named or m.mentions_temporal]
-    chunks = _chunks(targets, peers.count if peers.count > 1 else jobs)
-    if peers.count == 1 and len(chunks) > 1:
+    parallel = peers.count > 1 or (
+        jobs > 1
+        and sum(len(m.source) for m in targets) >= _PARALLEL_MIN_BYTES
+        and hasattr(os, "fork")
+    )
+    chunks = _chunks(targets) if parallel else _batches(targets)
+    if peers.count == 1 and parallel and len(chunks) > 1:
         peers = Peers.start(min(jobs, len(chunks)))
     peers.offer(len(chunks))
     findings: list[Finding] = []
     errors: list[str] = []
     for claimed in peers.claims():
         found, failed = _analyze_group(project, chunks[claimed])
+        project.release()  # the next chunk parses what it needs again
         findings += found
         errors += failed
     if peers.is_helper:
@@ -226,19 +232,37 @@ def _analyze(
 
 
 _PARALLEL_MIN_BYTES = 400_000  # below this, forking costs more than it saves
+# Source characters analyzed between two releases of the trees: a parsed tree takes about 30
+# bytes per character, so this keeps one process's trees near 3 MB whatever the tree's size.
+_BATCH_CHARACTERS = 80_000
 
 
-def _chunks(modules: list[Module], jobs: int) -> list[list[Module]]:
-    """The run's work in chunks, most expensive first (so the last ones claimed are small): one
-    chunk per folder, since the files of a folder import each other and the helpers they share
-    are parsed and walked once per chunk. One chunk when the run is not worth splitting."""
-    size = sum(len(m.source) for m in modules)
-    if jobs < 2 or size < _PARALLEL_MIN_BYTES or not hasattr(os, "fork"):
-        return [modules] if modules else []
+def _chunks(modules: list[Module]) -> list[list[Module]]:
+    """The run's work shared between peers, most expensive first (so the last ones claimed are
+    small): one chunk per folder, since the files of a folder import each other and the
+    helpers they share are parsed and walked once per chunk."""
+    folders = _folders(modules)
+    return sorted(folders, key=lambda f: (-_cost(f), f[0].display))
+
+
+def _batches(modules: list[Module]) -> list[list[Module]]:
+    """The run's work in one process: neighbouring folders together, up to a size."""
+    batches: list[list[Module]] = []
+    size = _BATCH_CHARACTERS
+    for folder in _folders(modules):
+        if size >= _BATCH_CHARACTERS:
+            batches.append([])
+            size = 0
+        batches[-1] += folder
+        size += sum(len(m.source) for m in folder)
+    return batches
+
+
+def _folders(modules: list[Module]) -> list[list[Module]]:
     folders: dict[Path, list[Module]] = {}
     for module in modules:
         folders.setdefault(module.path.parent, []).append(module)
-    return sorted(folders.values(), key=lambda f: (-_cost(f), f[0].display))
+    return [folders[path] for path in sorted(folders)]
 
 
 def _cost(modules: list[Module]) -> int:

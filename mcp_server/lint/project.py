@@ -521,6 +521,20 @@ class Project:
         self._collect_module_bindings(module)
         return module
 
+    def release(self) -> None:
+        """Free every tree and what points into them; a later lookup parses again. Between the
+        chunks of a run, this bounds memory by the largest chunk instead of the whole tree."""
+        for module in self.modules:
+            if module.parsed:
+                module.tree, module.syntax_error, module.parsed = None, None, False
+                module.bindings, module.star_imports = {}, []
+                module.passthrough_imports = set()
+        # Keyed by id(node): the ids of freed nodes are reused.
+        self._scopes.clear()
+        self._classes.clear()
+        self._functions.clear()
+        self._self_types.clear()
+
     def _collect_module_bindings(self, module: Module) -> None:
         assert module.tree is not None
         names = module.bindings

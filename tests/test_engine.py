@@ -222,3 +222,19 @@ def test_without_peers_one_process_claims_every_chunk() -> None:
     peers = Peers()
     peers.offer(5)
     assert list(peers.claims()) == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_progress_counts_up_to_every_file_analyzed(
+    monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    monkeypatch.setattr(engine, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(engine, "_BATCH_CHARACTERS", 1)
+    paths = [str(FIXTURES / "chains"), str(FIXTURES / "flat"), "examples"]
+    told: list[tuple[int, int]] = []
+    lint_paths(
+        paths, LintOptions(jobs=jobs), progress=lambda done, total: told.append((done, total))
+    )
+    total = len([m for m in _project_modules(paths) if m.mentions_temporal])
+    assert told[-1] == (total, total) and len(told) > 2
+    assert [done for done, _ in told] == sorted(done for done, _ in told)

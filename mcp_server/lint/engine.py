@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import gc
+import itertools
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ from mcp_server.lint.rules import RULES, is_test_file, resolve_codes
 from mcp_server.lint.suppress import Suppression, apply_suppressions, parse_suppressions
 from mcp_server.sdk_facts import WORKFLOW
 
+Progress = Callable[[int, int], None]  # (files analyzed, files to analyze)
+
 
 @dataclass
 class LintResult:
@@ -55,15 +58,17 @@ def lint_paths(
     paths: list[str],
     options: LintOptions = DEFAULT_OPTIONS,
     stdin: tuple[str, bytes | str] | None = None,
+    progress: Progress | None = None,
 ) -> LintResult:
     """Lint files and folders; `stdin` is (file name, content) of a module that is not on disk
-    (`temporal-pro lint -`, an editor's unsaved buffer): bytes are decoded as a file's are."""
+    (`temporal-pro lint -`, an editor's unsaved buffer): bytes are decoded as a file's are.
+    `progress(done, total)` is told how many of the files to analyze are done, now and then."""
     # The trees stay alive until the end, so the cyclic collector would rescan them over and
     # over while more are built (a third of the run); nothing here makes garbage cycles.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _lint(paths, options, stdin)
+        return _lint(paths, options, stdin, progress)
     finally:
         if options.retain is not None:
             # Kept alive for good: out of the collector's sight, they no longer make every later
@@ -74,7 +79,10 @@ def lint_paths(
 
 
 def _lint(
-    paths: list[str], options: LintOptions, stdin: tuple[str, bytes | str] | None
+    paths: list[str],
+    options: LintOptions,
+    stdin: tuple[str, bytes | str] | None,
+    progress: Progress | None = None,
 ) -> LintResult:
     config = options.config
     codes = _selected_codes(options)
@@ -117,7 +125,7 @@ def _lint(
             errors.append(str(error))
     given = len(project.modules)  # the summary counts these, not the helpers loaded on the way
     jobs, peers = options.jobs or 1, options.peers or Peers()
-    findings, analysis_errors = _analyze(project, named, jobs, peers)
+    findings, analysis_errors = _analyze(project, named, jobs, peers, progress)
     errors += analysis_errors
     findings = [f for f in findings if f.code in codes and not _ignored_here(f, config)]
     sources = {module.display: module.source for module in project.modules}
@@ -190,7 +198,7 @@ class _Hop:
 
 
 def _analyze(
-    project: Project, named: set[int], jobs: int, peers: Peers
+    project: Project, named: set[int], jobs: int, peers: Peers, progress: Progress | None = None
 ) -> tuple[list[Finding], list[str]]:
     """Analyze every file that can hold workflows or activities (and whatever they reach).
 
@@ -212,11 +220,17 @@ def _analyze(
     peers.offer(len(chunks))
     findings: list[Finding] = []
     errors: list[str] = []
+    # Chunks are claimed in order, so the ones before a claimed chunk are all taken.
+    before = list(itertools.accumulate((len(chunk) for chunk in chunks), initial=0))
     for claimed in peers.claims():
+        if progress is not None:
+            progress(before[claimed], len(targets))
         found, failed = _analyze_group(project, chunks[claimed])
         project.release()  # the next chunk parses what it needs again
         findings += found
         errors += failed
+    if progress is not None and not peers.is_helper:
+        progress(len(targets), len(targets))
     if peers.is_helper:
         peers.send((findings, errors, project.followed, project.skipped))  # never returns
     for share in peers.receive():

@@ -1,15 +1,25 @@
-"""The public surface of the installed temporalio SDK, as a generated table.
+"""The public surface of every supported temporalio release, as generated tables.
 
 The linter flags names that do not exist in the Python SDK (`workflow.uuid()`,
 `workflow.get_version()`, `Worker.run_until()`, `execute_workflow(..., replay_history=...)`).
-The set of real names is derived from the installed temporalio by `generate()` and committed as
-`sdk_api.json`; `tests/test_sdk_api.py` fails when the two drift apart. Regenerate with
-`python -m mcp_server.lint.sdk_api --write`.
+Which names exist depends on the release: `workflow.uuid7()` arrived in 1.32, `event_groups=` on
+most workflow commands in 1.34. So `sdk_api.json` holds one table per minor release from
+OLDEST_TABLE to the newest (each made from that minor's newest patch), merged; `choose()` picks
+the table for the temporalio the linted code runs with, and `using()` makes every query below
+answer from it (the newest table otherwise).
+
+The tables are derived from the released SDKs, never written by hand:
+  python -m mcp_server.lint.sdk_api --write-all   every table, from the package registry (needs
+                                                  it: installs each release into a throwaway venv)
+  python -m mcp_server.lint.sdk_api --write       the installed temporalio's table only
+  python -m mcp_server.lint.sdk_api --check       exit 1 unless the installed temporalio's table
+                                                  equals generate() (tests/test_sdk_api.py)
 
 Lint time only reads the JSON: importing temporalio costs ~0.4 s, so this module must not import
 it outside `generate()`.
 
-Table layout (every list sorted, every name public):
+Table layout, one release (what `generate()` returns and `table()` gives back; every list
+sorted, every name public):
   modules:   "temporalio.workflow" -> {"members": [...]}, or {"opaque": true} when the module
              failed to import (optional dependency missing): it exists, its contents are unknown.
   classes:   "temporalio.worker.Worker" -> {"members": [...]}, plus "open": true when the class
@@ -22,12 +32,26 @@ Table layout (every list sorted, every name public):
              coroutine) is an SDK class the table records: its attributes are checked too.
 Classes and callables are keyed by the public name they are reachable under
 (`temporalio.worker.Worker`, not `temporalio.worker._worker.Worker`), once per public name.
+
+Merged layout (`sdk_api.json`): "versions" maps each table's label ("1.27") to the release it was
+made from ("1.27.2"); "modules", "classes" and "callables" hold every entry of every table. What
+is the same in all tables is written once, as above; what is not goes in the entry's "@":
+  "in": "1.23-"                       the tables the entry is in, when not all of them
+  "members": {"uuid7": "1.32-"}       for a list field: its items not in every table the entry
+                                      is in (the field itself lists every item, in order)
+  "returns": {"-1.27": "...", "1.28-": null}
+                                      any other field that differs: its value per table (null:
+                                      absent); the field itself is then left out
+Table sets are comma-separated runs of labels: "1.23" one table, "1.23-1.27", "1.23-" that one
+and every newer, "-1.27" that one and every older. So adding a release changes only the entries
+it changed.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import contextvars
 import dataclasses
 import functools
 import importlib
@@ -38,11 +62,21 @@ import sys
 import types
 import typing
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from mcp_server.errors import InputError
+
 JSON_PATH = Path(__file__).with_name("sdk_api.json")
 REGENERATE = "python -m mcp_server.lint.sdk_api --write"
+REGENERATE_ALL = "python -m mcp_server.lint.sdk_api --write-all"
+# The oldest release --write-all makes a table for; every minor release after it gets one.
+OLDEST_TABLE = (1, 20)
+# Packages outside temporalio's own requirements that decide whether a temporalio module imports
+# (contrib.pydantic, contrib.opentelemetry): --write-all installs the versions this environment
+# has next to each release, so every table sees the same optional modules as --check does.
+_COMPANIONS = ("pydantic", "opentelemetry-api")
 
 # Generated protobuf / Rust-bridge code: thousands of names nobody mistypes from memory.
 _SKIPPED_SUBTREES = ("temporalio.api", "temporalio.bridge")
@@ -213,7 +247,9 @@ def _class_members(cls: type) -> tuple[set[str], bool]:
         names.update(f.name for f in dataclasses.fields(cls))
     members = getattr(cls, "__members__", None)  # enum members, aliases included
     if isinstance(members, types.MappingProxyType):
-        names.update(members)
+        # Every member (and so an annotated instance, `code: RPCStatusCode`) has the Enum
+        # base's `name` and `value`; the base's other members are left out like any base's.
+        names.update(members, ("name", "value"))
     return {n for n in names if not n.startswith("_")}, is_open
 
 
@@ -322,29 +358,312 @@ def render(table: dict[str, Any]) -> str:
     return json.dumps(table, indent=1, sort_keys=True) + "\n"
 
 
-# --------------------------------------------------------------------------- lint-time queries
+# --------------------------------------------------------------------------- merged tables
+
+_KINDS = ("modules", "classes", "callables")
+
+
+def version_key(label: str) -> tuple[int, ...]:
+    """The sort key of a label: "1.27" -> (1, 27), so 1.100 comes after 1.99."""
+    return tuple(int(part) for part in label.split("."))
+
+
+def label_of(version: str) -> str:
+    """The table label of a release: "1.27.2" -> "1.27"."""
+    major, minor = _release(version)
+    return f"{major}.{minor}"
+
+
+def merge(tables: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The merged layout (module docstring) of one-release tables keyed by label."""
+    labels = tuple(sorted(tables, key=version_key))
+    merged: dict[str, Any] = {
+        "versions": {label: tables[label]["temporalio_version"] for label in labels}
+    }
+    for kind in _KINDS:
+        names = sorted({name for table in tables.values() for name in table[kind]})
+        merged[kind] = {
+            name: _merge_entry([(label, tables[label][kind].get(name)) for label in labels], labels)
+            for name in names
+        }
+    return merged
+
+
+def _merge_entry(
+    per_table: list[tuple[str, dict[str, Any] | None]], labels: tuple[str, ...]
+) -> dict[str, Any]:
+    present = [(label, entry) for label, entry in per_table if entry is not None]
+    merged: dict[str, Any] = {}
+    varying: dict[str, Any] = {}
+    if len(present) < len(labels):
+        varying["in"] = _runs({label for label, _ in present}, labels)
+    for field in sorted({field for _, entry in present for field in entry}):
+        values = [(label, entry.get(field)) for label, entry in present]
+        first = values[0][1]
+        if first is not None and all(value == first for _, value in values):
+            merged[field] = first
+            continue
+        items = _merged_list([value for _, value in values])
+        if items is not None:
+            merged[field] = items
+            holding = [(label, set(value or ())) for label, value in values]
+            varying[field] = {
+                item: _runs({label for label, held in holding if item in held}, labels)
+                for item in items
+                if not all(item in held for _, held in holding)
+            }
+            continue
+        by_value: dict[str, set[str]] = {}  # a value (as JSON, None for absent) -> its tables
+        for label, value in values:
+            by_value.setdefault(json.dumps(value, sort_keys=True), set()).add(label)
+        varying[field] = {
+            _runs(held, labels): json.loads(value) for value, held in by_value.items()
+        }
+    if varying:
+        merged["@"] = varying
+    return merged
+
+
+def _merged_list(lists: list[Any]) -> list[str] | None:
+    """Every name in `lists` in one order that filters back to each list, or None when there is
+    none (a parameter moved) or a value is not a list of distinct names."""
+    if not all(
+        isinstance(items, list)
+        and all(isinstance(item, str) for item in items)
+        and len(set(items)) == len(items)
+        for items in lists
+    ):
+        return None
+    if all(items == sorted(items) for items in lists):
+        merged = sorted({item for items in lists for item in items})
+    else:  # signature order: the newest first, an older name right after the one before it
+        merged = list(lists[-1])
+        for items in reversed(lists[:-1]):
+            for position, item in enumerate(items):
+                if item not in merged:
+                    merged.insert(merged.index(items[position - 1]) + 1 if position else 0, item)
+    for items in lists:
+        kept = set(items)
+        if [item for item in merged if item in kept] != items:
+            return None
+    return merged
+
+
+def _runs(chosen: set[str], labels: tuple[str, ...]) -> str:
+    """The tables `chosen` as runs: {"1.23", ..., newest} -> "1.23-" (see the module docstring)."""
+    runs: list[str] = []
+    start = None
+    for position, label in enumerate([*labels, None]):
+        if label is not None and label in chosen:
+            start = position if start is None else start
+            continue
+        if start is not None:
+            end = position - 1
+            assert (start, end) != (0, len(labels) - 1), "a field in every table is not varying"
+            first = "" if start == 0 else labels[start]
+            last = "" if end == len(labels) - 1 else labels[end]
+            runs.append(labels[start] if start == end else f"{first}-{last}")
+            start = None
+    return ",".join(runs)
 
 
 @functools.cache
-def load() -> dict[str, Any]:
-    """The committed table. Never imports temporalio."""
-    table: dict[str, Any] = json.loads(JSON_PATH.read_text(encoding="utf-8"))
+def _tables_in(runs: str, labels: tuple[str, ...]) -> frozenset[str]:
+    """The labels named by `runs`; ValueError for a label that is not in `labels`."""
+    chosen: set[str] = set()
+    for run in runs.split(","):
+        first, dash, last = run.partition("-")
+        if not dash:
+            labels.index(run)  # raises ValueError for an unknown label
+            chosen.add(run)
+            continue
+        start = labels.index(first) if first else 0
+        end = labels.index(last) if last else len(labels) - 1
+        chosen.update(labels[start : end + 1])
+    return frozenset(chosen)
+
+
+def materialize(merged: dict[str, Any], label: str) -> dict[str, Any]:
+    """The one-release table `label` (the layout generate() returns) out of a merged one.
+
+    Entries that are the same in every table are shared with `merged`, not copied: callers must
+    not change them."""
+    labels = tuple(sorted(merged["versions"], key=version_key))
+    table: dict[str, Any] = {"temporalio_version": merged["versions"][label]}
+
+    def holds(runs: str) -> bool:
+        return label in _tables_in(runs, labels)
+
+    for kind in _KINDS:
+        entries: dict[str, Any] = {}
+        for name, entry in merged[kind].items():
+            varying = entry.get("@")
+            if varying is None:
+                entries[name] = entry
+                continue
+            if "in" in varying and not holds(varying["in"]):
+                continue
+            resolved = {field: value for field, value in entry.items() if field != "@"}
+            for field, spec in varying.items():
+                if field == "in":
+                    continue
+                if field in resolved:  # a list: drop the items this table lacks
+                    resolved[field] = [
+                        i for i in resolved[field] if i not in spec or holds(spec[i])
+                    ]
+                    continue
+                value = next((value for runs, value in spec.items() if holds(runs)), None)
+                if value is not None:
+                    resolved[field] = value
+            entries[name] = resolved
+        table[kind] = entries
     return table
 
 
-def _table() -> dict[str, Any]:
-    # Query helpers must never raise: a missing/corrupt table (caught by the drift test)
-    # degrades to "nothing is known" instead of crashing the linter.
+# --------------------------------------------------------------------------- choosing a table
+
+
+class VersionError(InputError):
+    """A temporalio version that does not read as MAJOR.MINOR[.PATCH]."""
+
+
+class TableChoice(typing.NamedTuple):  # not a dataclass: a tenth of the cost to define
+    """Which table the names are checked against, and why (see choose())."""
+
+    table: str  # the label of the table used: "1.35"
+    requested: str | None  # the temporalio version asked for; None: the newest table
+    beyond: bool  # the requested release is newer than every table: unknown names may be new
+    before: bool  # it is older than every table: names may have been removed since
+    note: str  # one sentence for messages: which table, for which release
+
+
+# A release as pip and importlib.metadata spell it: "1.35", "1.35.0", "1.36.0rc1", "1.35.0+local".
+# A pattern, not a compiled one: lint runs that never choose a table skip compiling it.
+_VERSION = (
+    r"(\d+)\.(\d+)(?:\.\d+)*"
+    r"(?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview|post|dev)[-_.]?\d*)*"
+    r"(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?"
+)
+# Set by using(): the label of the table in use in this thread or task; None: the newest.
+_in_use: contextvars.ContextVar[str | None] = contextvars.ContextVar("sdk_api_table", default=None)
+
+
+def _release(version: str) -> tuple[int, int]:
+    match = re.fullmatch(_VERSION, version, re.IGNORECASE) if isinstance(version, str) else None
+    if match is None:
+        raise VersionError(
+            f"temporalio version {version!r} is not MAJOR.MINOR or MAJOR.MINOR.PATCH (like 1.35)"
+        )
+    return int(match[1]), int(match[2])
+
+
+def choose(version: str | None) -> TableChoice:
+    """The table to check code that runs with temporalio `version` against: the one for its
+    minor release, else the newest table not newer than it, else the oldest (`before`). None,
+    or a release newer than every table (`beyond`), get the newest. VersionError when `version`
+    is not a version."""
+    return _choose(version, versions())
+
+
+def _choose(version: str | None, labels: tuple[str, ...]) -> TableChoice:
+    wanted = None if version is None else _release(version)
+    if not labels:  # no table (a broken install): the queries know nothing, so flag nothing
+        return TableChoice("", version, False, False, "no temporalio table ships with the linter")
+    newest = labels[-1]
+    if wanted is None:
+        note = f"checked against the temporalio {newest} table, the newest this linter ships"
+        return TableChoice(newest, None, False, False, note)
+    fitting = [label for label in labels if version_key(label) <= wanted]
+    label = fitting[-1] if fitting else labels[0]
+    beyond = wanted > version_key(newest)
+    before = not fitting
+    if beyond:
+        which = f"the temporalio {label} table, the newest this linter ships"
+    elif before:
+        which = f"the temporalio {label} table, the oldest this linter ships"
+    elif version_key(label) != wanted:
+        which = f"the temporalio {label} table (none ships for {wanted[0]}.{wanted[1]})"
+    else:
+        which = f"the temporalio {label} table"
+    note = f"checked against {which}; this code runs with temporalio {version}"
+    return TableChoice(label, version, beyond, before, note)
+
+
+@contextlib.contextmanager
+def using(choice: TableChoice) -> Iterator[TableChoice]:
+    """Within the block, every query below answers from `choice`'s table.
+
+    A ContextVar, so lints in other threads or tasks keep their own table. A thread started
+    inside the block does not see it (asyncio tasks and `contextvars.copy_context().run` do):
+    enter `using` in the thread that lints."""
+    token = _in_use.set(choice.table)
     try:
-        return load()
-    except (OSError, ValueError):
-        return {}
+        yield choice
+    finally:
+        _in_use.reset(token)
+
+
+# --------------------------------------------------------------------------- lint-time queries
+
+
+def _read_merged() -> dict[str, Any]:
+    merged: dict[str, Any] = json.loads(JSON_PATH.read_text(encoding="utf-8"))
+    return merged
 
 
 @functools.cache
+def _merged() -> dict[str, Any]:
+    return _read_merged()
+
+
+@functools.cache
+def versions() -> tuple[str, ...]:
+    """The labels of the shipped tables, oldest first: ("1.20", ..., "1.35"); () if unreadable."""
+    try:
+        return tuple(sorted(_merged()["versions"], key=version_key))
+    except (OSError, ValueError, KeyError, TypeError):
+        return ()
+
+
+@functools.cache
+def table(label: str | None = None) -> dict[str, Any]:
+    """The shipped table `label` in the one-release layout (None: the newest); KeyError for a
+    label that does not ship. Never imports temporalio."""
+    labels = versions()
+    if label is None and labels:
+        label = labels[-1]
+    if label not in labels:
+        raise KeyError(f"no temporalio table {label!r} ships (there are {', '.join(labels)})")
+    return materialize(_merged(), label)
+
+
+def load() -> dict[str, Any]:
+    """The table in use: the one using() chose, else the newest. Never imports temporalio."""
+    return table(_in_use.get())
+
+
+def _table() -> dict[str, Any]:
+    return _table_for(_in_use.get())
+
+
+@functools.cache
+def _table_for(label: str | None) -> dict[str, Any]:
+    # Query helpers must never raise: a missing/corrupt table (caught by the drift test)
+    # degrades to "nothing is known" instead of crashing the linter.
+    try:
+        return table(label)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
 def _index() -> dict[str, tuple[str, frozenset[str], bool]]:
+    return _index_for(_in_use.get())
+
+
+@functools.cache
+def _index_for(label: str | None) -> dict[str, tuple[str, frozenset[str], bool]]:
     """path -> (kind, members, closed); closed=False means absent names are not provably absent."""
-    table = _table()
+    table = _table_for(label)
     index: dict[str, tuple[str, frozenset[str], bool]] = {}
     for name, entry in table.get("modules", {}).items():
         if entry.get("opaque"):
@@ -422,12 +741,16 @@ def _walk(parts: list[str]) -> tuple[int, frozenset[str]] | None:
     return None
 
 
-@functools.cache
 def _returns() -> dict[str, str]:
+    return _returns_for(_in_use.get())
+
+
+@functools.cache
+def _returns_for(label: str | None) -> dict[str, str]:
     """callable -> the SDK class it returns (see "returns" in the table)."""
     return {
         name: entry["returns"]
-        for name, entry in _table().get("callables", {}).items()
+        for name, entry in _table_for(label).get("callables", {}).items()
         if isinstance(entry, dict) and isinstance(entry.get("returns"), str)
     }
 
@@ -445,9 +768,13 @@ def is_coroutine_function(qualified_name: str) -> bool:
     return isinstance(entry, dict) and bool(entry.get("coroutine"))
 
 
-@functools.cache
 def _methods_by_name() -> dict[str, tuple[str, ...]]:
-    table = _table()
+    return _methods_by_name_for(_in_use.get())
+
+
+@functools.cache
+def _methods_by_name_for(label: str | None) -> dict[str, tuple[str, ...]]:
+    table = _table_for(label)
     classes = table.get("classes", {})
     found: dict[str, list[str]] = {}
     for key in table.get("callables", {}):
@@ -480,6 +807,10 @@ def union_params(method: str) -> tuple[list[str], bool] | None:
 # --------------------------------------------------------------------------- command line
 
 
+class _WriteAllError(Exception):
+    """A step of --write-all failed; the message is one line."""
+
+
 def _first_difference(old: Any, new: Any, path: str = "") -> str:
     if isinstance(old, dict) and isinstance(new, dict):
         for key in sorted(old.keys() | new.keys()):
@@ -488,26 +819,179 @@ def _first_difference(old: Any, new: Any, path: str = "") -> str:
     return path or "<root>"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mcp_server.lint.sdk_api", description=__doc__)
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true", help=f"regenerate {JSON_PATH.name}")
-    mode.add_argument("--check", action="store_true", help="exit 1 if the table is stale")
-    args = parser.parse_args(argv)
-    table = generate()
-    if args.write:
-        JSON_PATH.write_text(render(table), encoding="utf-8")
-        return 0
+def _shipped_tables() -> dict[str, dict[str, Any]]:
+    """Every table in sdk_api.json, one-release layout, keyed by label; {} if unreadable."""
     try:
-        committed = json.loads(JSON_PATH.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        committed = None
-    if committed != table:
-        print(
-            f"{JSON_PATH.name} is stale for temporalio {table['temporalio_version']} (first "
-            f"difference at {_first_difference(committed, table)}): run {REGENERATE}",
-            file=sys.stderr,
+        merged = _read_merged()
+        return {label: materialize(merged, label) for label in merged["versions"]}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _write(tables: dict[str, dict[str, Any]]) -> None:
+    JSON_PATH.write_text(render(merge(tables)), encoding="utf-8")
+
+
+def _stale(generated: dict[str, Any]) -> str | None:
+    """Why the shipped table for `generated`'s release differs from it, or None."""
+    version = generated["temporalio_version"]
+    shipped = _shipped_tables().get(label_of(version))
+    if shipped == generated:
+        return None
+    return (
+        f"{JSON_PATH.name}'s temporalio {label_of(version)} table is stale for temporalio "
+        f"{version} (first difference at {_first_difference(shipped, generated)}): run "
+        f"{REGENERATE}, or {REGENERATE_ALL} to remake every table"
+    )
+
+
+def _run(command: list[str], what: str, **options: Any) -> str:
+    import subprocess  # here: lint runs never start one
+
+    result = subprocess.run(command, capture_output=True, text=True, check=False, **options)
+    if result.returncode:
+        last = (result.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise _WriteAllError(f"{what} failed: {last}")
+    return result.stdout
+
+
+def _releases() -> list[str]:
+    """The newest patch of every minor release since OLDEST_TABLE, as the registry lists them."""
+    listing = _run(
+        [sys.executable, "-m", "pip", "index", "versions", "temporalio"],
+        "listing temporalio's releases (is the package registry reachable?)",
+    )
+    line = next((ln for ln in listing.splitlines() if ln.startswith("Available versions:")), "")
+    newest: dict[tuple[int, ...], tuple[int, ...]] = {}
+    for text in line.partition(":")[2].split(","):
+        if not re.fullmatch(r"\d+\.\d+\.\d+", text.strip()):
+            continue  # a pre-release: its minor gets a table once it is released
+        release = version_key(text.strip())
+        if release[:2] >= OLDEST_TABLE and release > newest.get(release[:2], ()):
+            newest[release[:2]] = release
+    if not newest:
+        raise _WriteAllError(f"pip listed no temporalio release since {OLDEST_TABLE}: {line!r}")
+    return [".".join(map(str, release)) for _, release in sorted(newest.items())]
+
+
+def _generate_in_venv(version: str, work_dir: Path, source: Path) -> dict[str, Any]:
+    """generate() run by a venv holding temporalio `version` (made once, reused from work_dir)."""
+    import os
+    from importlib import metadata
+
+    venv = work_dir / version
+    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    installed = venv / "installed"  # written last: a venv without it is half made
+    if not installed.exists():
+        _run([sys.executable, "-m", "venv", "--clear", str(venv)], f"making a venv for {version}")
+        companions = []
+        for name in _COMPANIONS:
+            with contextlib.suppress(metadata.PackageNotFoundError):
+                companions.append(f"{name}=={metadata.version(name)}")
+        _run(
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                f"temporalio=={version}",
+                *companions,
+            ],
+            f"installing temporalio {version}",
         )
+        installed.write_text(version, encoding="utf-8")
+    # Only the generator on the path (not the whole package, nor this environment's packages),
+    # so the venv's own temporalio is the one generate() walks.
+    output = _run(
+        [str(python), "-m", "mcp_server.lint.sdk_api", "--print"],
+        f"generating the temporalio {version} table",
+        env={**os.environ, "PYTHONPATH": str(source)},
+        cwd=work_dir,
+    )
+    generated: dict[str, Any] = json.loads(output)
+    if generated.get("temporalio_version") != version:
+        raise _WriteAllError(f"the venv for {version} has temporalio {generated.get('version')}")
+    return generated
+
+
+def _generator_copy(work_dir: Path) -> Path:
+    """The files `python -m mcp_server.lint.sdk_api --print` needs, copied under work_dir."""
+    import shutil
+
+    package = Path(__file__).resolve().parent.parent
+    source = work_dir / "generator"
+    for relative in ("__init__.py", "errors.py", "lint/sdk_api.py"):
+        target = source / "mcp_server" / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(package / relative, target)
+    return source
+
+
+def _write_all(work_dir: Path | None) -> int:
+    import concurrent.futures
+    import os
+    import tempfile
+
+    releases = _releases()
+    with contextlib.ExitStack() as stack:
+        if work_dir is None:
+            work_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="sdk-api-")))
+        work_dir.mkdir(parents=True, exist_ok=True)
+        source = _generator_copy(work_dir)
+        workers = min(8, os.cpu_count() or 1)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+            made = pool.map(lambda version: _generate_in_venv(version, work_dir, source), releases)
+            tables = {label_of(t["temporalio_version"]): t for t in made}
+    _write(tables)
+    print(f"{JSON_PATH.name}: {len(tables)} tables, {', '.join(releases)}", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m mcp_server.lint.sdk_api",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument(
+        "--write", action="store_true", help="remake the installed temporalio's table only"
+    )
+    mode.add_argument(
+        "--write-all",
+        action="store_true",
+        help="remake every table from the package registry (installs each release in a venv)",
+    )
+    mode.add_argument(
+        "--check", action="store_true", help="exit 1 if the installed temporalio's table is stale"
+    )
+    mode.add_argument(
+        "--print", action="store_true", help="print the installed temporalio's table as JSON"
+    )
+    parser.add_argument(
+        "--work-dir",
+        type=Path,
+        help="with --write-all: keep the venvs here and reuse them (default: a temporary folder)",
+    )
+    args = parser.parse_args(argv)
+    if args.write_all:
+        try:
+            return _write_all(args.work_dir)
+        except _WriteAllError as error:
+            print(f"{REGENERATE_ALL}: error: {error}", file=sys.stderr)
+            return 2
+    generated = generate()
+    if args.print:
+        sys.stdout.write(render(generated))
+        return 0
+    if args.write:
+        _write({**_shipped_tables(), label_of(generated["temporalio_version"]): generated})
+        return 0
+    problem = _stale(generated)
+    if problem is not None:
+        print(problem, file=sys.stderr)
         return 1
     return 0
 

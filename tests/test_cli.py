@@ -203,6 +203,20 @@ def test_newer_syntax_is_analyzed_not_reported_as_a_syntax_error(capsys, tmp_pat
     assert (code, codes) == (1, ["TPR101"])
 
 
+def test_3_12_f_strings_keep_every_later_row(capsys, tmp_path: Path) -> None:
+    # Seen in a real project: PEP 701 f-strings concatenated over lines, then a generic method.
+    source = BAD.replace(
+        "import time\n",
+        'import time\n\nGREETING = (\n    "hi "\n    f"{"there"}"\n    "!"\n)\n'
+        'BANNER = f"""\n{"x"}\n"""\n\n\ndef first[T](items: list[T]) -> T:\n    return items[0]\n',
+    )
+    (tmp_path / "new.py").write_text(source)
+    code, out, _ = run(capsys, "lint", "--format", "json", str(tmp_path))
+    findings = [(f["code"], f["location"]["row"]) for f in json.loads(out)["findings"]]
+    row = next(n for n, line in enumerate(source.splitlines(), 1) if "time.time()" in line)
+    assert (code, findings) == (1, [("TPR101", row)])
+
+
 def test_stdin_is_linted_under_the_given_file_name(capsys, monkeypatch) -> None:
     class FakeStdin:
         buffer = __import__("io").BytesIO(BAD.encode())

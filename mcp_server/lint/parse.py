@@ -99,20 +99,48 @@ def _downgrade(source: str) -> str | None:
             return updated.with_changes(type_parameters=None)
 
         # PEP 701 / 750: f-strings with nested quotes and t-strings -> a tuple of their
-        # expressions, so the calls inside them are still seen.
-        def _expressions(self, updated):  # type: ignore[no-untyped-def]
+        # expressions, so the calls inside them are still seen. The tuple spans as many lines
+        # as the string did, so every row after it stays where it was.
+        def _expressions(self, original, updated):  # type: ignore[no-untyped-def]
             parts = [
                 cst.Element(part.expression)
                 for part in updated.parts
                 if hasattr(part, "expression")
             ]
-            return cst.Tuple([*parts, cst.Element(cst.SimpleString('""'))])
+            replacement = cst.Tuple([*parts, cst.Element(cst.SimpleString('""'))])
+            missing = module.code_for_node(original).count("\n") - module.code_for_node(
+                replacement
+            ).count("\n")
+            if missing <= 0:
+                return replacement
+            padding = cst.ParenthesizedWhitespace(
+                empty_lines=[cst.EmptyLine(indent=False)] * (missing - 1), indent=False
+            )
+            return replacement.with_changes(rpar=[cst.RightParen(whitespace_before=padding)])
 
         def leave_FormattedString(self, original, updated):  # type: ignore[no-untyped-def]
-            return self._expressions(updated)
+            return self._expressions(original, updated)
 
         def leave_TemplatedString(self, original, updated):  # type: ignore[no-untyped-def]
-            return self._expressions(updated)
+            return self._expressions(original, updated)
+
+        # `"a" f"{b}"`: a tuple cannot be one side of a concatenation, so the whole
+        # concatenation becomes one tuple of the expressions of its formatted parts.
+        def visit_ConcatenatedString(self, node):  # type: ignore[no-untyped-def]
+            return False
+
+        def leave_ConcatenatedString(self, original, updated):  # type: ignore[no-untyped-def]
+            pieces, stack = [], [original]
+            while stack:
+                piece = stack.pop()
+                if isinstance(piece, cst.ConcatenatedString):
+                    stack += [piece.right, piece.left]
+                else:
+                    pieces.append(piece)
+            if not any(hasattr(piece, "parts") for piece in pieces):
+                return updated
+            parts = [p for piece in pieces for p in getattr(piece, "parts", ())]
+            return self._expressions(original, cst.FormattedString(parts=parts))
 
         # PEP 758: `except A, B:` -> `except (A, B):`.
         def leave_ExceptHandler(self, original, updated):  # type: ignore[no-untyped-def]

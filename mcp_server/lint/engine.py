@@ -34,6 +34,7 @@ from mcp_server.lint.project import (
     _statements,
     decorator_target,
 )
+from mcp_server.lint.roots import declared_modules, find_roots
 from mcp_server.lint.rules import RULES, is_test_file, resolve_codes
 from mcp_server.lint.suppress import Suppression, apply_suppressions, parse_suppressions
 from mcp_server.sdk_facts import WORKFLOW
@@ -124,8 +125,11 @@ def _lint(
         except UnreadableFile as error:
             errors.append(str(error))
     given = len(project.modules)  # the summary counts these, not the helpers loaded on the way
+    named |= declared_modules(config.workflow_code, config.path, project)
     jobs, peers = options.jobs or 1, options.peers or Peers()
-    findings, analysis_errors = _analyze(project, named, jobs, peers, progress)
+    findings, analysis_errors = _analyze(
+        project, named, jobs, peers, progress, config.workflow_code
+    )
     errors += analysis_errors
     findings = [f for f in findings if f.code in codes and not _ignored_here(f, config)]
     sources = {module.display: module.source for module in project.modules}
@@ -198,7 +202,12 @@ class _Hop:
 
 
 def _analyze(
-    project: Project, named: set[int], jobs: int, peers: Peers, progress: Progress | None = None
+    project: Project,
+    named: set[int],
+    jobs: int,
+    peers: Peers,
+    progress: Progress | None = None,
+    workflow_code: tuple[str, ...] = (),
 ) -> tuple[list[Finding], list[str]]:
     """Analyze every file that can hold workflows or activities (and whatever they reach).
 
@@ -225,7 +234,7 @@ def _analyze(
     for claimed in peers.claims():
         if progress is not None:
             progress(before[claimed], len(targets))
-        found, failed = _analyze_group(project, chunks[claimed])
+        found, failed = _analyze_group(project, chunks[claimed], workflow_code)
         project.release()  # the next chunk parses what it needs again
         findings += found
         errors += failed
@@ -303,7 +312,14 @@ def _chain_order(finding: Finding) -> tuple[bool, int, list[tuple[str, int, int]
     return not chain, len(chain), [(h.filename, h.row, h.column) for h in chain]
 
 
-def _analyze_group(project: Project, modules: list[Module]) -> tuple[list[Finding], list[str]]:
+# A root of the walk: the function, its context and handler kind, and the hops before it (the
+# reason library code was taken as workflow code, or none).
+_Root = tuple[Function, Context, Handler, tuple[_Hop, ...]]
+
+
+def _analyze_group(
+    project: Project, modules: list[Module], workflow_code: tuple[str, ...] = ()
+) -> tuple[list[Finding], list[str]]:
     for module in modules:
         project.parse(module)
     parsed = [m for m in modules if m.tree is not None]
@@ -324,19 +340,24 @@ def _analyze_group(project: Project, modules: list[Module]) -> tuple[list[Findin
             errors.append(f"{where}: internal error: {type(error).__name__}: {error}")
         return checker.findings
 
-    def walk(roots: list[tuple[Function, Context, Handler]]) -> None:
+    def walk(roots: list[_Root]) -> None:
         # Breadth-first, one level at a time, each level in chain order: the first chain that
         # reaches a function is the shortest, and among those the first by position. A function
         # is walked again when reached through other suppression comments (a noqa comment at
         # one workflow's call of a helper): another workflow's chain may still expose it.
-        level: list[tuple[Function, Context, Handler, tuple[_Hop, ...], frozenset[str]]] = [
-            (fn, context, handler, (), frozenset()) for fn, context, handler in roots
-        ]
+        # A root whose chain starts with the reason it is workflow code (roots.py) joins the
+        # level of chains as long as its own, as if a workflow had called it from there.
+        waiting: dict[
+            int, list[tuple[Function, Context, Handler, tuple[_Hop, ...], frozenset[str]]]
+        ] = {}
+        for fn, context, handler, entry in roots:
+            waiting.setdefault(len(entry), []).append((fn, context, handler, entry, frozenset()))
+        level = waiting.pop(0, [])
         level.sort(key=lambda item: (item[0].module.display, item[0].node.lineno))
-        while level:
-            following: list[
-                tuple[Function, Context, Handler, tuple[_Hop, ...], frozenset[str]]
-            ] = []
+        depth = 0
+        while level or waiting:
+            depth += 1
+            following = waiting.pop(depth, [])
             for function, context, handler, chain, hushed in level:
                 if (id(function.node), context, handler, hushed) in visited:
                     continue
@@ -353,20 +374,27 @@ def _analyze_group(project: Project, modules: list[Module]) -> tuple[list[Findin
             following.sort(key=lambda item: [hop.order for hop in item[3]])
             level = following
 
-    workflow_roots: list[tuple[Function, Context, Handler]] = []
-    activity_roots: list[tuple[Function, Context, Handler]] = []
+    workflow_roots: list[_Root] = []
+    activity_roots: list[_Root] = []
     for module in parsed:
-        for function in _functions(project, module):
+        functions = list(_functions(project, module))
+        for function in functions:
             if project.is_activity(function):
                 is_async = isinstance(function.node, ast.AsyncFunctionDef)
                 activity_roots.append(
-                    (function, "async-activity" if is_async else "activity", None)
+                    (function, "async-activity" if is_async else "activity", None, ())
                 )
-        for cls in _workflow_classes(project, module):
+        classes = _workflow_classes(project, module)
+        for cls in classes:
             raw += [(finding, ()) for finding in _check_workflow_class(project, cls)]
             for node in cls.methods.values():
                 function = project.function(module, node, cls)
-                workflow_roots.append((function, "workflow", _handler_kind(project, cls, node)))
+                kind = _handler_kind(project, cls, node)
+                workflow_roots.append((function, "workflow", kind, ()))
+        # Library code that runs in workflows, and why: never a handler or a run method.
+        for root in find_roots(project, module, functions, classes, workflow_code):
+            entry = (_Hop(root.reason, module, root.node),)
+            workflow_roots.append((root.function, "workflow", None, entry))
     walk(workflow_roots)
     walk(activity_roots)
 

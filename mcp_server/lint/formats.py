@@ -35,8 +35,7 @@ def render_text(report: LintReport, errors: int = 0) -> str:
         lines.append(f"{f.filename}:{f.location.row}:{f.location.column}: {f.code} {f.message}")
         if f.fix_title:
             lines.append(f"    fix: {f.fix_title}")
-        # A two-hop chain is the entry point calling the offender directly: nothing to add.
-        if len(f.chain) > 2:
+        if _shows_chain(f.chain):
             lines.append(f"    via: {_via(f.chain)}")
             lines += [f"      {h.filename}:{h.row}:{h.column}: {h.function}" for h in f.chain[:-1]]
     lines.append(_summary_line(report, errors))
@@ -54,6 +53,18 @@ def render_json(report: LintReport) -> str:
 
 def _via(chain: list[ChainHop]) -> str:
     return " -> ".join(hop.function for hop in chain)
+
+
+def _shows_chain(chain: list[ChainHop]) -> bool:
+    """A two-hop chain is the entry point calling the offender directly: nothing to add, unless
+    its first hop is the reason library code was taken as workflow code."""
+    return len(chain) > 2 or (len(chain) == 2 and _is_reason(chain[0]))
+
+
+def _is_reason(hop: ChainHop) -> bool:
+    """The first hop of a library root's chain says why it runs in a workflow (lint/roots.py):
+    a sentence, where every other hop holds a dotted name, which has no space."""
+    return " " in hop.function
 
 
 def _summary_line(report: LintReport, errors: int = 0) -> str:
@@ -119,7 +130,7 @@ def _github_line(f: Finding) -> str:
     text = f.message
     if f.fix_title:
         text += f"\nfix: {f.fix_title}"
-    if len(f.chain) > 2:
+    if _shows_chain(f.chain):
         text += f"\nvia: {_via(f.chain)}"
     joined = ",".join(f"{key}={_escape_property(value)}" for key, value in props)
     return f"::{f.severity} {joined}::{_escape_data(text)}"
@@ -231,9 +242,10 @@ def _chain_steps(chain: list[ChainHop], base: str) -> Iterator[dict[str, Any]]:
     # Each hop's position is where it calls the next one; the last hop is the offending call
     # itself, already the result's location, so it shows as the callee of the step before.
     for hop, callee in pairwise(chain):
+        text = hop.function if _is_reason(hop) else f"{hop.function} calls {callee.function}"
         yield {
             **_physical(hop.filename, base, {"startLine": hop.row, "startColumn": hop.column}),
-            "message": {"text": f"{hop.function} calls {callee.function}"},
+            "message": {"text": text},
         }
 
 

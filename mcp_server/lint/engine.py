@@ -376,6 +376,7 @@ def _analyze_group(
 
     workflow_roots: list[_Root] = []
     activity_roots: list[_Root] = []
+    definitions: dict[int, tuple[list[Function], list[ClassInfo]]] = {}
     for module in parsed:
         functions = list(_functions(project, module))
         for function in functions:
@@ -385,6 +386,7 @@ def _analyze_group(
                     (function, "async-activity" if is_async else "activity", None, ())
                 )
         classes = _workflow_classes(project, module)
+        definitions[id(module)] = functions, classes
         for cls in classes:
             raw += [(finding, ()) for finding in _check_workflow_class(project, cls)]
             for node in cls.methods.values():
@@ -404,16 +406,13 @@ def _analyze_group(
         if not module.mentions_temporal:
             continue
         assert module.tree is not None
+        functions, classes = definitions[id(module)]
         top_level = Checker(
-            project,
-            module,
-            project.module_scope(module),
-            "module",
-            workflow_module=bool(_workflow_classes(project, module)),
+            project, module, project.module_scope(module), "module", workflow_module=bool(classes)
         )
         body = module.tree.body
         raw += [(f, ()) for f in run(top_level, module.display, body)]
-        for function in _functions(project, module):
+        for function in functions:
             if id(function.node) not in analyzed:
                 checker = _checker(project, function, "other", None)
                 where = f"{module.display}:{function.node.lineno}"

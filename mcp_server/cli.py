@@ -153,6 +153,11 @@ def _add_lint(commands: argparse._SubParsersAction) -> None:  # type: ignore[typ
         help="processes for large runs (default: one per CPU)",
     )
     lint.add_argument("--stdin-filename", default="<stdin>", help="file name for source on stdin")
+    lint.add_argument(
+        "--python",
+        metavar="PATH",
+        help="the interpreter whose installed packages to follow calls into (default: this one)",
+    )
 
 
 def _add_explain_timeout(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -772,20 +777,26 @@ def _lint(args: argparse.Namespace) -> int:
     paths = [p for p in args.paths if p != "-"]
     if (args.fix or args.diff) and "-" in args.paths:
         raise _Usage("--fix and --diff work on files, not on stdin")
-    if args.fix or args.diff:
-        return _emit(_run_fix(args, config, options, paths))
-    stdin = _read_stdin() if "-" in args.paths else None
-    key = directory = None
+    directory = None
     if not args.no_cache:
-        # The output depends on these options, the files and the settings: all go in the key.
-        shape = [args.format, args.select, args.ignore, args.statistics, args.stdin_filename]
-        settings = json.dumps([*shape, paths, config.fingerprint(), os.getcwd()])
-        files = [path for path, _ in discover(paths, config)]
         directory = (
             Path(args.cache_dir)
             if args.cache_dir
             else (config.cache_dir or config.root / cache.DIRECTORY)
         )
+    # Asked now, so that a --python that is no interpreter is an error before anything runs.
+    environment = options.environment(directory)
+    if args.fix or args.diff:
+        return _emit(_run_fix(args, config, options, paths))
+    stdin = _read_stdin() if "-" in args.paths else None
+    key = None
+    if directory is not None:
+        # The output depends on these options, the files, the settings and the installed
+        # packages calls are followed into: all go in the key.
+        shape = [args.format, args.select, args.ignore, args.statistics, args.stdin_filename]
+        installed = environment.fingerprint() if environment is not None else None
+        settings = json.dumps([*shape, paths, config.fingerprint(), os.getcwd(), installed])
+        files = [path for path, _ in discover(paths, config)]
         key = cache.run_key(directory, files, stdin, settings)
         hit = cache.load(directory, key) if key else None
         if hit is not None:
@@ -859,6 +870,7 @@ def _options(args: argparse.Namespace, config: Config) -> LintOptions:
         jobs=os.cpu_count() if args.jobs is None else args.jobs,
         config=config,
         retain=_RETAINED,  # this process ends with os._exit: never free the trees
+        python=Path(args.python) if args.python else None,
     )
 
 

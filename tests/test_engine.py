@@ -236,5 +236,6 @@ def test_progress_counts_up_to_every_file_analyzed(
         paths, LintOptions(jobs=jobs), progress=lambda done, total: told.append((done, total))
     )
     total = len([m for m in _project_modules(paths) if m.mentions_temporal])
-    assert told[-1] == (total, total) and len(told) > 2
+    assert told[-1] == (total, total)
+    assert len(told) > 2 or jobs > 1  # with peers, this process tells only what it claims
     assert [done for done, _ in told] == sorted(done for done, _ in told)

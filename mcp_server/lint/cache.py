@@ -116,10 +116,7 @@ def store(
     """Write atomically; a cache that cannot be written is skipped, never an error.
     `dependencies`: the files outside the linted paths that the run followed imports into."""
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        ignore = directory / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# Written by temporal-pro: never commit the cache.\n*\n")
+        _prepare(directory)
         record: dict[str, object] = {"stderr": output.stderr, "exit_code": output.exit_code}
         record["length"] = len(output.stdout)
         record["dependencies"] = {path: _digest(path) for path in dependencies}
@@ -128,6 +125,23 @@ def store(
         _prune(directory)
     except OSError:
         return
+
+
+def write_file(directory: Path, name: str, text: str) -> None:
+    """Keep another small record in the cache folder (the environments asked): atomically, and
+    never an error."""
+    try:
+        _prepare(directory)
+    except OSError:
+        return
+    _write_atomically(directory, name, text)
+
+
+def _prepare(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    ignore = directory / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Written by temporal-pro: never commit the cache.\n*\n")
 
 
 def _digest(path: str) -> str | None:

@@ -26,6 +26,7 @@ from mcp_server.lint.options import DEFAULT_OPTIONS, LintOptions
 from mcp_server.lint.parse import UnreadableFile, decode_source, read_source
 from mcp_server.lint.peers import Peers
 from mcp_server.lint.project import (
+    MAX_INSTALLED_HOPS,
     ClassInfo,
     Function,
     Module,
@@ -93,6 +94,7 @@ def _lint(
         options.overrides,
         options.confine,
         config.max_file_size,
+        options.environment(),
     )
     errors: list[str] = []
     named: set[int] = set()  # modules the user named explicitly: always parsed
@@ -366,9 +368,13 @@ def _analyze_group(
                 where = f"{function.module.display}:{function.node.lineno}"
                 name = function.qualname if not chain else function.display_name
                 for finding in run(checker, where, function):
+                    if function.module.installed and finding.code in _QUIET_IN_INSTALLED:
+                        continue
                     raw.append((finding, (*chain, _Hop(name, function.module, finding.node))))
                 for callee, call in checker.calls:  # callees run in the caller's context
                     hop = _Hop(name, function.module, call)
+                    if callee.module.installed and _installed(chain, hop) >= MAX_INSTALLED_HOPS:
+                        continue  # deep in a package's plumbing
                     further = hushed | hushed_at(function.module, call)
                     following.append((callee, context, None, (*chain, hop), further))
             following.sort(key=lambda item: [hop.order for hop in item[3]])
@@ -397,7 +403,11 @@ def _analyze_group(
         for root in find_roots(project, module, functions, classes, workflow_code):
             entry = (_Hop(root.reason, module, root.node),)
             workflow_roots.append((root.function, "workflow", None, entry))
-    walk(workflow_roots)
+    project.follow_installed = True  # into installed packages: from workflow code only
+    try:
+        walk(workflow_roots)
+    finally:
+        project.follow_installed = False
     walk(activity_roots)
 
     # Everything else in files that use temporalio: the rules that apply anywhere.
@@ -421,6 +431,20 @@ def _analyze_group(
     findings = [_syntax_error(m) for m in project.modules if m.syntax_error is not None]
     findings += [_to_model(finding, chain) for finding, chain in raw]
     return findings, errors
+
+
+# A package's own logging repeats on replay like any other, but nobody can change it: noise.
+_QUIET_IN_INSTALLED = frozenset({"TPR602"})
+
+
+def _installed(chain: tuple[_Hop, ...], hop: _Hop) -> int:
+    """How many functions of installed packages a chain has gone through."""
+    return sum(h.module.installed for h in chain) + hop.module.installed
+
+
+def _user_call(chain: tuple[_Hop, ...]) -> _Hop | None:
+    """The last hop in the user's code: their call into an installed package."""
+    return next((hop for hop in reversed(chain) if not hop.module.installed), None)
 
 
 class _Hushed:
@@ -614,18 +638,27 @@ def _to_model(raw: Raw, chain: tuple[_Hop, ...]) -> Finding:
                 function=raw.target, filename=raw.module.display, row=start.row, column=start.column
             )
         )
+    filename, message, fix = raw.module.display, rule.render(rule.message, raw.fields), raw.fix
+    entry = _user_call(chain) if raw.module.installed else None
+    if entry is not None:
+        # Nobody can fix or suppress a line of an installed package: the finding is at the
+        # user's call into it, and the chain goes on to the package's line.
+        where = f"{raw.module.display}:{start.row}"
+        message = f"{message} (in the installed package `{raw.module.top_package}`, {where})"
+        start, end = entry.module.span(entry.node)
+        filename, fix = entry.module.display, None
     return Finding(
         code=rule.code,
         name=rule.name,
         category=rule.category,
         severity=rule.severity,
-        filename=raw.module.display,
+        filename=filename,
         location=start,
         end_location=end,
-        message=rule.render(rule.message, raw.fields) or "",
+        message=message or "",
         fix_title=rule.render(rule.fix_title, raw.fields),
         chain=hops,
-        fix=raw.fix,
+        fix=fix,
     )
 
 

@@ -4,10 +4,15 @@ before it decides whether the cache answers (the warm path never imports the ana
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mcp_server.lint.config import Config
 from mcp_server.lint.files import UsageError
 from mcp_server.lint.peers import Peers
+
+if TYPE_CHECKING:
+    from mcp_server.lint.environment import Environment
 
 
 @dataclass(frozen=True)
@@ -29,10 +34,28 @@ class LintOptions:
     # Real paths of the only folders whose modules imports may be followed into (the MCP
     # server's roots); None: wherever the importer's package root leads.
     confine: tuple[str, ...] | None = None
+    # The interpreter whose installed packages workflow code is followed into (--python); None:
+    # the configuration's `python`, else the interpreter running the linter.
+    python: Path | None = None
 
     def __post_init__(self) -> None:
         if self.jobs is not None and self.jobs < 1:
             raise UsageError(f"--jobs must be at least 1, not {self.jobs}")
+
+    def environment(self, cache_dir: Path | None = None) -> Environment | None:
+        """Where the linted code's installed packages are, or None to follow none: inside the
+        MCP server's roots (`confine`), which installed packages lie outside of, and where
+        running an interpreter that a root's configuration names would run the root's code."""
+        if self.confine is not None:
+            return None
+        from mcp_server.lint.environment import describe
+
+        if self.python is not None:
+            return describe(self.python, cache_dir=cache_dir)
+        configured = self.config.python
+        if configured is None:
+            return describe(None)
+        return describe(configured, setting=f"{self.config.path}: python", cache_dir=cache_dir)
 
 
 DEFAULT_OPTIONS = LintOptions()

@@ -18,16 +18,20 @@ import ast
 import builtins
 import functools
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from mcp_server.lint import knowledge, sdk_api
 from mcp_server.lint.config import skip_note
 from mcp_server.lint.knowledge import Entry
 from mcp_server.lint.models import Location
 from mcp_server.lint.parse import UnreadableFile, parse_source, read_source, source_lines
+
+if TYPE_CHECKING:
+    from mcp_server.lint.environment import Environment
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 # The fields of compound statements that hold nested statements (or handlers and match cases).
@@ -40,6 +44,13 @@ _COMPOUND = tuple(
 ACTIVITY_DEFN = "temporalio.activity.defn"
 PASSTHROUGH = "temporalio.workflow.unsafe.imports_passed_through"
 MAX_DEPTH = 12  # alias and re-export chains deeper than this are treated as unknown
+MAX_INSTALLED_HOPS = 3
+"""How far workflow code is followed into installed packages: a call from the user's code into
+a package's function is the first hop, a call from there into another installed function the
+second, and calls made by the third are not followed. What the first three do is reported at the
+user's call; deeper code is mostly the package's plumbing, and following it costs time."""
+# Extension-module suffixes: such a module has no source to follow.
+_BINARY_SUFFIXES = (".so", ".pyd")
 
 
 @dataclass(slots=True)
@@ -66,6 +77,14 @@ class Module:
     star_imports: list[str] = field(default_factory=list)
     passthrough_imports: set[str] = field(default_factory=set)  # under imports_passed_through()
     parsed: bool = False
+    # Found in the environment's installed packages (site-packages), not in the linted tree:
+    # findings there are reported at the user's call into it, which the user can change.
+    installed: bool = False
+
+    @property
+    def top_package(self) -> str:
+        """The top-level package a module belongs to (`thirdlib` for `thirdlib.ids`)."""
+        return self.name.partition(".")[0]
 
     @property
     def package(self) -> str:
@@ -479,6 +498,7 @@ class Project:
         overrides: dict[str, str] | None = None,
         confine: tuple[str, ...] | None = None,
         max_file_size: int = 0,
+        environment: Environment | None = None,
     ) -> None:
         self._overrides = overrides or {}
         self._max_file_size = max_file_size  # bytes (0: no limit); larger files are skipped
@@ -494,7 +514,15 @@ class Project:
         self._self_types: dict[int, _SelfInfo] = {}
         self._missing: set[tuple[str, Path]] = set()  # (module name, root) not on disk
         self.followed: set[str] = set()  # files outside the given ones that imports led to
-        self.skipped: set[str] = set()  # one note per file skipped for its size
+        self.skipped: set[str] = set()  # one note per file skipped (size, syntax, binary)
+        # Folders of installed packages that imports not found in the tree are looked up in.
+        self._installed_paths = environment.paths if environment is not None else ()
+        # Set by the engine while it walks workflow code: only then do lookups reach installed
+        # packages (what activities and other code call is their own business, and reading
+        # site-packages for them would cost time and print notes about nothing).
+        self.follow_installed = False
+        self._installed: dict[str, Module | None] = {}  # by module name, found or not
+        self._listings: dict[str, tuple[frozenset[str], dict[str, str]] | None] = {}
 
     def read(self, path: str) -> str:
         """A file's text: the in-memory version while --fix iterates, else the disk's."""
@@ -524,7 +552,7 @@ class Project:
     def release(self) -> None:
         """Free every tree and what points into them; a later lookup parses again. Between the
         chunks of a run, this bounds memory by the largest chunk instead of the whole tree."""
-        for module in self.modules:
+        for module in [*self.modules, *filter(None, self._installed.values())]:
             if module.parsed:
                 module.tree, module.syntax_error, module.parsed = None, None, False
                 module.bindings, module.star_imports = {}, []
@@ -651,9 +679,11 @@ class Project:
 
     # --- lookups --------------------------------------------------------------------------------
     def find_module(self, name: str, near: Module | None) -> Module | None:
+        if near is not None and near.installed:
+            return self._installed_module(name)  # a package imports its own or other packages
         candidates = self.by_name.get(name)
         if not candidates:
-            return self._load_from_disk(name, near)
+            return self._load_from_disk(name, near) or self._installed_module(name)
         if len(candidates) > 1 and near is not None:
             # Two files with one module name (two sample folders): prefer the importer's root.
             same_root = [m for m in candidates if m.root == near.root]
@@ -671,8 +701,7 @@ class Project:
         for path in (base.with_suffix(".py"), base / "__init__.py"):
             if path.is_file() and self._allowed(path):
                 self.followed.add(str(path))  # the result cache checks it: not in the key
-                relative = os.path.relpath(path)
-                display = str(path) if relative.startswith("..") else relative
+                display = _display(str(path))
                 size = path.stat().st_size if self._max_file_size else 0
                 if 0 < self._max_file_size < size and display not in self._overrides:
                     self.skipped.add(skip_note(display, size, self._max_file_size, "followed"))
@@ -686,6 +715,123 @@ class Project:
                     return self.parse(module)
         self._missing.add((name, near.root))
         return None
+
+    def _installed_module(self, name: str) -> Module | None:
+        """An installed module, while the engine walks workflow code: never the standard library
+        (Python imports it first) nor temporalio (the SDK's table and the rules know it)."""
+        if not self.follow_installed or not self._installed_paths or not name:
+            return None
+        if name in self._installed:
+            module = self._installed[name]
+        else:
+            top = name.partition(".")[0]
+            skip = top in sys.stdlib_module_names or top == "temporalio"
+            module = self._installed[name] = None if skip else self._load_installed(name)
+        return self.parse(module) if module is not None else None
+
+    def _load_installed(self, name: str) -> Module | None:
+        """Read an installed module, or note why it is not followed (binary, too large, does not
+        parse): the note is a warning of the run, like a helper module over the size limit."""
+        found = self._locate_installed(name)
+        if found is None:
+            return None
+        kind, path, module_name = found
+        display = _display(path)
+        if kind == "binary":
+            self.skipped.add(f"{display}: `{module_name}` is a binary extension: not followed")
+            return None
+        if kind == "namespace":  # a folder without __init__.py: its modules are found below it
+            return Module(name, Path(path), display, "", Path(path), True, installed=True)
+        self.followed.add(path)  # the result cache checks it: its content is not in the key
+        if self._max_file_size:
+            size = os.stat(path).st_size
+            if 0 < self._max_file_size < size:
+                self.skipped.add(skip_note(display, size, self._max_file_size, "followed"))
+                return None
+        try:
+            source = read_source(path)
+        except UnreadableFile as error:
+            self.skipped.add(f"{error}: not followed")
+            return None
+        root = Path(path).parents[name.count(".") + (kind == "package")]
+        module = Module(name, Path(path), display, source, root, kind == "package", installed=True)
+        self.parse(module)
+        broken = module.syntax_error
+        if broken is not None:
+            self.skipped.add(
+                f"{display}:{broken.lineno or 1}: does not parse ({broken.msg}): not followed"
+            )
+            return None
+        return module
+
+    def _locate_installed(self, name: str) -> tuple[str, str, str] | None:
+        """(kind, path, module name) of an installed module, found as Python's path finder finds
+        it: in each folder in order, a package (`part/__init__.py`) or a module (`part.py`, or a
+        binary `part.*.so` when there is no `.py`) ends the search; folders `part/` without an
+        `__init__.py` are portions of a namespace package, used only when no folder has more.
+        Kinds: "module", "package", "namespace" (path: its first folder), "binary"."""
+        search: list[str] = list(self._installed_paths)
+        parts = name.split(".")
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            portions: list[str] = []
+            found: tuple[str, str] | None = None
+            for directory in search:
+                listing = self._listing(directory)
+                if listing is None:
+                    continue
+                names, binaries = listing
+                if part in names:
+                    inner = self._listing(os.path.join(directory, part))
+                    if inner is not None:
+                        package = os.path.join(directory, part)
+                        if "__init__.py" in inner[0]:
+                            found = ("package", package)
+                            break
+                        if "__init__" in inner[1]:
+                            found = ("binary", os.path.join(package, inner[1]["__init__"]))
+                            break
+                        portions.append(package)
+                if f"{part}.py" in names:
+                    found = ("module", os.path.join(directory, f"{part}.py"))
+                    break
+                if part in binaries:
+                    found = ("binary", os.path.join(directory, binaries[part]))
+                    break
+            dotted = ".".join(parts[: index + 1])
+            if found is None:
+                if not portions:
+                    return None
+                if last:
+                    return "namespace", portions[0], dotted
+                search = portions
+                continue
+            kind, path = found
+            if kind == "binary":
+                return kind, path, dotted
+            if last:
+                return kind, os.path.join(path, "__init__.py") if kind == "package" else path, name
+            if kind == "module":
+                return None  # a module has no submodules
+            search = [path]
+        return None
+
+    def _listing(self, directory: str) -> tuple[frozenset[str], dict[str, str]] | None:
+        """A folder's entries, and its binary modules by name (`_speedups` ->
+        `_speedups.cpython-312-x86_64-linux-gnu.so`); None when it is not a folder. Read once."""
+        if directory not in self._listings:
+            try:
+                names = os.listdir(directory)
+            except OSError:
+                self._listings[directory] = None
+                return None
+            binaries = {
+                entry.partition(".")[0]: entry
+                for entry in sorted(names, reverse=True)
+                if entry.endswith(_BINARY_SUFFIXES)
+            }
+            self._listings[directory] = (frozenset(names), binaries)
+        return self._listings[directory]
 
     def _allowed(self, path: Path) -> bool:
         if self._confine is None:
@@ -706,8 +852,14 @@ class Project:
         for i in range(len(parts), 0, -1):
             module = self.find_module(".".join(parts[:i]), near)
             if module is not None:
+                if module.installed and self._known(parts):
+                    return None  # the knowledge table says what it does: reported, not followed
                 return self._walk(module, parts[i:], depth)
         return None
+
+    def _known(self, parts: list[str]) -> bool:
+        """Whether the knowledge table has an entry for the name or a name above it."""
+        return any(".".join(parts[:i]) in self.table for i in range(len(parts), 0, -1))
 
     def _walk(self, module: Module, rest: list[str], depth: int) -> Symbol | None:
         if not rest:
@@ -842,11 +994,19 @@ class Project:
         return None
 
     def _lineage(self, cls: ClassInfo, depth: int = 0) -> list[ClassInfo] | None:
-        """`cls` and all its bases, nearest first; None when one of them is not in the project."""
+        """`cls` and all its bases, nearest first; None when one of them is not in the project,
+        or comes from another installed package (pydantic's BaseModel copies its class-level
+        defaults into every instance: what a base does with them is that package's business)."""
         if depth > MAX_DEPTH:
             return None
         bases = self.bases(cls, depth)
         if len(bases) != sum(not _is_plain_base(base) for base in cls.node.bases):
+            return None
+        if any(
+            base.module.installed
+            and not (cls.module.installed and base.module.top_package == cls.module.top_package)
+            for base in bases
+        ):
             return None
         found = [cls]
         for base in bases:
@@ -865,6 +1025,12 @@ class Project:
             binding = module.bindings[name]
             return binding.qname if binding.kind == "import" else _join(module.name, name)
         return None
+
+
+def _display(path: str) -> str:
+    """A followed file's name as reported: relative to the current folder when it is below it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
 
 
 def _module_name(path: Path) -> tuple[Path, str, bool]:

@@ -8,13 +8,20 @@ other.
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
 from mcp_server.errors import InputError
 from mcp_server.lint import sdk_api
-from mcp_server.lint.engine import lint_source
+from mcp_server.lint.config import Config
+from mcp_server.lint.engine import LintOptions, lint_source
 
 NEWEST = sdk_api.versions()[-1]
 OLDEST = sdk_api.versions()[0]
@@ -277,8 +284,8 @@ NEW_IN_A_RELEASE = [
 
 
 def _tpr411(source: str, version: str) -> list[str]:
-    with sdk_api.using(sdk_api.choose(version)):
-        report = lint_source(source, "greeting.py")
+    options = LintOptions(config=Config(target_temporalio=version))
+    report = lint_source(source, "greeting.py", options)
     return [finding.message for finding in report.findings if finding.code == "TPR411"]
 
 
@@ -300,8 +307,87 @@ def test_code_using_a_removed_keyword_is_flagged_only_for_newer_releases() -> No
     assert len(newer) == 1 and "`start_workflow(request_id=...)`" in newer[0], newer
 
 
-def test_outside_using_the_linter_checks_against_the_newest_table() -> None:
+def test_without_a_target_the_linter_checks_against_the_installed_release() -> None:
+    assert sdk_api.choose(importlib.metadata.version("temporalio")).table == NEWEST
     source = WORKFLOW.format(line="token = workflow.uuid7()")
     report = lint_source(source, "greeting.py")
     assert [f for f in report.findings if f.code == "TPR411"] == []
     assert _tpr411(source, "1.31") != []
+
+
+# ----------------------------------------------------------------------------- the release of a run
+
+UUID7 = """\
+from temporalio import workflow
+
+
+@workflow.defn
+class W:
+    @workflow.run
+    async def run(self) -> str:
+        return str(workflow.uuid7()) + str(workflow.no_such_api())
+"""
+
+
+def _lint_with(tmp_path: Path, *args: str, config: str = "") -> list[tuple[str, str, str]]:
+    (tmp_path / "wf.py").write_text(UUID7)
+    (tmp_path / "pyproject.toml").write_text(f"[tool.temporal-pro]\n{config}")
+    out = subprocess.run(
+        [sys.executable, "-m", "mcp_server", "lint", "--no-cache", "--format", "json", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+    )
+    assert out.returncode in (0, 1), out.stderr
+    return [
+        (f["message"].split("`")[1], f["severity"], f["message"])
+        for f in json.loads(out.stdout)["findings"]
+    ]
+
+
+def test_target_temporalio_chooses_the_table_and_the_message_says_which(tmp_path: Path) -> None:
+    found = _lint_with(tmp_path, config='target-temporalio = "1.31"')
+    assert [(name, severity) for name, severity, _ in found] == [
+        ("temporalio.workflow.uuid7", "error"),
+        ("temporalio.workflow.no_such_api", "error"),
+    ]
+    assert all("temporalio 1.31 table" in message for *_, message in found)
+    newest = _lint_with(tmp_path, config=f'target-temporalio = "{NEWEST}"')
+    assert [(name, severity) for name, severity, _ in newest] == [
+        ("temporalio.workflow.no_such_api", "error")
+    ]
+    assert "table" not in newest[0][2]  # the code's own release is the newest table: no note
+
+
+def test_a_release_newer_than_every_table_makes_unknown_names_warnings(tmp_path: Path) -> None:
+    newer = f"{NEWEST.split('.')[0]}.{int(NEWEST.split('.')[1]) + 1}"
+    found = _lint_with(tmp_path, config=f'target-temporalio = "{newer}"')
+    assert [(name, severity) for name, severity, _ in found] == [
+        ("temporalio.workflow.no_such_api", "warning")
+    ]
+    assert f"checked against the temporalio {NEWEST} table" in found[0][2]
+
+
+def test_the_environment_s_temporalio_chooses_the_table(tmp_path: Path) -> None:
+    # An environment whose installed temporalio is 1.31 (its metadata is what is read).
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    info = Path(site) / "temporalio-1.31.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: temporalio\nVersion: 1.31.0\n\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    found = _lint_with(project, "--python", str(python))
+    assert ("temporalio.workflow.uuid7", "error") in [(n, s) for n, s, _ in found]
+    assert "temporalio 1.31 table" in found[-1][2]
+    # The configuration's target wins over the environment.
+    found = _lint_with(project, "--python", str(python), config='target-temporalio = "1.35"')
+    assert "temporalio.workflow.uuid7" not in [name for name, *_ in found]

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mcp_server.lint import knowledge
+from mcp_server.lint import knowledge, sdk_api
 from mcp_server.lint.checker import Checker, Context, Handler, Raw
 from mcp_server.lint.config import Config, skip_note
 from mcp_server.lint.files import UsageError, discover
@@ -88,13 +88,17 @@ def _lint(
 ) -> LintResult:
     config = options.config
     codes = _selected_codes(options)
+    environment = options.environment()
+    sdk = sdk_api.choose(
+        config.target_temporalio or (environment.temporalio_version if environment else None)
+    )
     project = Project(
         knowledge.extended(config.nondeterministic_calls, config.deterministic_calls),
         config.deterministic_calls,
         options.overrides,
         options.confine,
         config.max_file_size,
-        options.environment(),
+        environment,
     )
     errors: list[str] = []
     named: set[int] = set()  # modules the user named explicitly: always parsed
@@ -129,9 +133,10 @@ def _lint(
     given = len(project.modules)  # the summary counts these, not the helpers loaded on the way
     named |= declared_modules(config.workflow_code, config.path, project)
     jobs, peers = options.jobs or 1, options.peers or Peers()
-    findings, analysis_errors = _analyze(
-        project, named, jobs, peers, progress, config.workflow_code
-    )
+    with sdk_api.using(sdk):  # every SDK name is checked against the code's own release
+        findings, analysis_errors = _analyze(
+            project, named, jobs, peers, progress, config.workflow_code
+        )
     errors += analysis_errors
     findings = [f for f in findings if f.code in codes and not _ignored_here(f, config)]
     sources = {module.display: module.source for module in project.modules}
@@ -142,7 +147,7 @@ def _lint(
             except UnreadableFile:
                 sources[finding.filename] = ""
     findings = _canonical(apply_suppressions(findings, sources, codes, _codes_of))
-    findings = [_in_tests(finding, config) for finding in findings]
+    findings = [_judged(finding, config, sdk) for finding in findings]
     findings.sort(key=lambda f: (f.filename, f.location.row, f.location.column, f.code))
     report = LintReport(findings=findings, summary=Summary(files=given, findings=len(findings)))
     if options.retain is not None:
@@ -171,9 +176,20 @@ def _selected_codes(options: LintOptions) -> set[str]:
         raise UsageError(str(error)) from None
 
 
-def _in_tests(finding: Finding, config: Config) -> Finding:
-    """The finding at the severity its rule gives it in a test file, when it is in one (the one
-    place a finding's severity differs from its rule's)."""
+_NONEXISTENT_API = "TPR411"
+
+
+def _judged(finding: Finding, config: Config, sdk: sdk_api.TableChoice) -> Finding:
+    """The finding at the severity it deserves where it is (the one place a finding's severity
+    differs from its rule's): in a test file, the rule's test severity; a name missing from an
+    SDK table other than the code's own release, a warning that says which table (the release
+    may have added the name, or removed it since); an error is a promise the code fails."""
+    if finding.code == _NONEXISTENT_API:
+        message = f"{finding.message} ({sdk.note})"
+        if sdk.beyond or sdk.before:
+            return dataclasses.replace(finding, severity="warning", message=message)
+        if sdk.table != sdk_api.versions()[-1]:
+            return dataclasses.replace(finding, message=message)
     lowered = RULES[finding.code].test_severity
     if lowered is None or lowered == finding.severity:
         return finding

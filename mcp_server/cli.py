@@ -10,6 +10,7 @@ import functools
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -826,7 +827,13 @@ def _run_lint(
         from mcp_server.lint.engine import lint_paths
 
         named_stdin = (args.stdin_filename, stdin) if stdin is not None else None
-        result = lint_paths(paths, dataclasses.replace(options, peers=peers), named_stdin)
+        progress = _Progress() if sys.stderr.isatty() and not peers.is_helper else None
+        try:
+            options = dataclasses.replace(options, peers=peers)
+            result = lint_paths(paths, options, named_stdin, progress)
+        finally:
+            if progress is not None:
+                progress.clear()
     except BaseException:
         if peers.is_helper:
             peers.leave()  # peer 0 meets the same error and reports it
@@ -839,6 +846,30 @@ def _run_lint(
         warnings += _warning_lines([f"no Python files found in {', '.join(paths)}"])
     output = Output(rendered, _error_lines(result.errors) + warnings, code)
     return output, result.followed
+
+
+class _Progress:
+    """`temporal-pro lint: 120/785 files` on a terminal's stderr, rewritten in place, for a run
+    that has gone on for a second (a short run shows nothing), and erased at the end."""
+
+    DELAY, INTERVAL = 1.0, 0.1  # seconds
+
+    def __init__(self) -> None:
+        self._start = self._last = time.monotonic()
+        self._shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self._start < self.DELAY or now - self._last < self.INTERVAL or done >= total:
+            return
+        self._last, self._shown = now, True
+        sys.stderr.write(f"\rtemporal-pro lint: {done:,}/{total:,} files")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self._shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
 
 
 def _early_peers(options: LintOptions, paths: list[str], stdin: bytes | None) -> Peers:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -239,3 +242,25 @@ def test_progress_counts_up_to_every_file_analyzed(
     assert told[-1] == (total, total)
     assert len(told) > 2 or jobs > 1  # with peers, this process tells only what it claims
     assert [done for done, _ in told] == sorted(done for done, _ in told)
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_progress_is_shown_on_a_terminal_only_and_erased_at_the_end(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], terminal: bool
+) -> None:
+    from mcp_server import cli
+
+    monkeypatch.setattr(engine, "_BATCH_CHARACTERS", 1)  # several batches: several updates
+    monkeypatch.setattr(cli._Progress, "DELAY", 0.0)
+    monkeypatch.setattr(cli._Progress, "INTERVAL", 0.0)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: terminal)
+    paths = [str(FIXTURES / "chains"), str(FIXTURES / "flat"), "examples"]
+    cli.main(["lint", "--no-cache", "--jobs", "1", "--format", "json", *paths])
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["findings"]  # the report itself is untouched
+    updates = re.findall(r"\rtemporal-pro lint: (\d+)/(\d+) files", captured.err)
+    if terminal:
+        assert len(updates) > 2 and captured.err.endswith("\r\x1b[K")
+        assert all(int(done) < int(total) for done, total in updates)
+    else:
+        assert updates == [] and "\x1b" not in captured.err

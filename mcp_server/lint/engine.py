@@ -37,7 +37,7 @@ from mcp_server.lint.project import (
 )
 from mcp_server.lint.roots import declared_modules, find_roots
 from mcp_server.lint.rules import RULES, is_test_file, resolve_codes
-from mcp_server.lint.suppress import Suppression, apply_suppressions, parse_suppressions
+from mcp_server.lint.suppress import apply_suppressions
 from mcp_server.sdk_facts import WORKFLOW
 
 Progress = Callable[[int, int], None]  # (files analyzed, files to analyze)
@@ -146,7 +146,8 @@ def _lint(
                 sources[finding.filename] = project.read(finding.filename)
             except UnreadableFile:
                 sources[finding.filename] = ""
-    findings = _canonical(apply_suppressions(findings, sources, codes, _codes_of))
+    parsed = {module.display: module.suppressions for module in project.modules}
+    findings = _canonical(apply_suppressions(findings, sources, codes, _codes_of, parsed))
     findings = [_judged(finding, config, sdk) for finding in findings]
     findings.sort(key=lambda f: (f.filename, f.location.row, f.location.column, f.code))
     report = LintReport(findings=findings, summary=Summary(files=given, findings=len(findings)))
@@ -344,7 +345,6 @@ def _analyze_group(
     raw: list[tuple[Raw, tuple[_Hop, ...]]] = []
     errors: list[str] = []
     visited: set[tuple[int, Context, Handler, frozenset[str]]] = set()
-    hushed_at = _Hushed()
 
     def run(checker: Checker, where: str, target: Function | list[ast.stmt]) -> list[Raw]:
         try:
@@ -391,7 +391,7 @@ def _analyze_group(
                     hop = _Hop(name, function.module, call)
                     if callee.module.installed and _installed(chain, hop) >= MAX_INSTALLED_HOPS:
                         continue  # deep in a package's plumbing
-                    further = hushed | hushed_at(function.module, call)
+                    further = hushed | _hushed_at(function.module, call)
                     following.append((callee, context, None, (*chain, hop), further))
             following.sort(key=lambda item: [hop.order for hop in item[3]])
             level = following
@@ -463,22 +463,14 @@ def _user_call(chain: tuple[_Hop, ...]) -> _Hop | None:
     return next((hop for hop in reversed(chain) if not hop.module.installed), None)
 
 
-class _Hushed:
-    """The suppression comments covering a call, per module, as keys of the walk's state: each
-    one's chain is walked, so each one silences (and is used for) what it covers, whatever
-    other chains reach the same helper (see suppress.py for what they silence)."""
-
-    def __init__(self) -> None:
-        self._modules: dict[int, list[Suppression]] = {}
-
-    def __call__(self, module: Module, call: ast.AST) -> frozenset[str]:
-        suppressions = self._modules.get(id(module))
-        if suppressions is None:
-            suppressions = self._modules[id(module)] = parse_suppressions(module.source)
-        row = getattr(call, "lineno", 0)
-        return frozenset(
-            f"{module.display}:{s.row}" for s in suppressions if s.first <= row <= s.last
-        )
+def _hushed_at(module: Module, call: ast.AST) -> frozenset[str]:
+    """The suppression comments covering a call, as keys of the walk's state: each one's chain
+    is walked, so each one silences (and is used for) what it covers, whatever other chains
+    reach the same helper (see suppress.py for what they silence)."""
+    row = getattr(call, "lineno", 0)
+    return frozenset(
+        f"{module.display}:{s.row}" for s in module.suppressions if s.first <= row <= s.last
+    )
 
 
 def _checker(

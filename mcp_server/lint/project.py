@@ -29,6 +29,7 @@ from mcp_server.lint.config import skip_note
 from mcp_server.lint.knowledge import Entry
 from mcp_server.lint.models import Location
 from mcp_server.lint.parse import UnreadableFile, parse_source, read_source, source_lines
+from mcp_server.lint.suppress import Suppression, parse_suppressions
 
 if TYPE_CHECKING:
     from mcp_server.lint.environment import Environment
@@ -93,6 +94,11 @@ class Module:
     @property
     def mentions_temporal(self) -> bool:
         return "temporalio" in self.source
+
+    @functools.cached_property
+    def suppressions(self) -> list[Suppression]:
+        """Its suppression comments, parsed once per run (the walk and the report both ask)."""
+        return parse_suppressions(self.source)
 
     @functools.cached_property
     def has_walrus(self) -> bool:
@@ -513,6 +519,7 @@ class Project:
         self._functions: dict[int, Function] = {}
         self._self_types: dict[int, _SelfInfo] = {}
         self._missing: set[tuple[str, Path]] = set()  # (module name, root) not on disk
+        self._root_entries: dict[Path, frozenset[str]] = {}  # what each sys.path root holds
         self.followed: set[str] = set()  # files outside the given ones that imports led to
         self.skipped: set[str] = set()  # one note per file skipped (size, syntax, binary)
         # Folders of installed packages that imports not found in the tree are looked up in.
@@ -697,6 +704,9 @@ class Project:
         only the staged files): found under the importer's sys.path root, like Python would."""
         if near is None or not name or (name, near.root) in self._missing:
             return None
+        if not self._on_root(name.partition(".")[0], near.root):
+            self._missing.add((name, near.root))  # datetime, temporalio: one listing, no stat
+            return None
         base = near.root.joinpath(*name.split("."))
         for path in (base.with_suffix(".py"), base / "__init__.py"):
             if path.is_file() and self._allowed(path):
@@ -715,6 +725,17 @@ class Project:
                     return self.parse(module)
         self._missing.add((name, near.root))
         return None
+
+    def _on_root(self, top: str, root: Path) -> bool:
+        """Whether a module or package named `top` may lie directly in `root` (listed once)."""
+        entries = self._root_entries.get(root)
+        if entries is None:
+            try:
+                entries = frozenset(os.listdir(root))
+            except OSError:
+                entries = frozenset()
+            self._root_entries[root] = entries
+        return top in entries or f"{top}.py" in entries
 
     def _installed_module(self, name: str) -> Module | None:
         """An installed module, while the engine walks workflow code: never the standard library

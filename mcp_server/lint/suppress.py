@@ -136,13 +136,19 @@ def apply_suppressions(
     sources: dict[str, str],
     enabled: set[str],
     selector_codes: Callable[[str], set[str]],
+    parsed: dict[str, list[Suppression]] | None = None,
 ) -> list[Finding]:
     """Drop suppressed findings and add one TPR900 finding per suppression that did nothing.
 
     `sources` maps each linted file's name to its text; `selector_codes(selector)` returns the
-    codes a selector names, or raises ValueError for a selector that is not ours.
+    codes a selector names, or raises ValueError for a selector that is not ours; `parsed`
+    holds the suppressions of files already parsed by the caller.
     """
-    by_file = {name: parse_suppressions(text) for name, text in sources.items()}
+    parsed = parsed or {}
+    by_file = {
+        name: parsed[name] if name in parsed else parse_suppressions(text)
+        for name, text in sources.items()
+    }
     matches: dict[str, set[str]] = {}
     for suppressions in by_file.values():
         for suppression in suppressions:

@@ -88,6 +88,14 @@ def test_nondeterministic_calls_extend_the_knowledge_table(capsys, project: Path
     assert found.count(("wf.py", "TPR101")) == 2  # time.time and the in-house clock
 
 
+def test_a_declared_setter_of_process_wide_state_is_global_state(capsys, project: Path) -> None:
+    configure(
+        project,
+        'select = ["TPR303"]\nnondeterministic-calls = { "acme_clock.now" = "TPR303" }',
+    )
+    assert codes(capsys, ".")[1] == [("wf.py", "TPR303")]
+
+
 def test_prefix_declarations_cover_every_name_below(capsys, project: Path) -> None:
     configure(
         project,

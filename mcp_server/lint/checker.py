@@ -8,7 +8,8 @@ project functions that body calls, so the engine can follow them.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,11 +19,14 @@ from mcp_server.lint.fixes import fix_for
 from mcp_server.lint.knowledge import Entry
 from mcp_server.lint.models import Fix
 from mcp_server.lint.project import (
+    Binding,
+    ClassInfo,
     Function,
     Module,
     Project,
     Scope,
     Symbol,
+    _statements,
 )
 from mcp_server.sdk_facts import WORKFLOW
 
@@ -63,6 +67,33 @@ _COMMANDS = frozenset(
                 "signal_external_workflow",
             )
         ),
+    }
+)
+# What a replay-dependent decision must not issue or skip (TPR408): the commands above, timers
+# (`asyncio.sleep`, `asyncio.wait_for`/`timeout` start one in a workflow) and the commands issued
+# through handles.
+_REPLAYING = frozenset(
+    {f"{WORKFLOW}.unsafe.is_replaying", f"{WORKFLOW}.unsafe.is_replaying_history_events"}
+)
+_REPLAY_COMMANDS = frozenset(
+    {
+        *_COMMANDS,
+        "asyncio.sleep",
+        "asyncio.wait_for",
+        "asyncio.timeout",
+        "asyncio.timeout_at",
+        *(
+            f"{WORKFLOW}.{handle}.{method}"
+            for handle in (
+                "get_external_workflow_handle",
+                "get_external_workflow_handle_for",
+                "start_child_workflow",
+            )
+            for method in ("signal", "cancel")
+        ),
+        *(f"{WORKFLOW}.{starter}.cancel" for starter in _ACTIVITY_STARTERS if ".start_" in starter),
+        f"{WORKFLOW}.create_nexus_client.start_operation",
+        f"{WORKFLOW}.create_nexus_client.execute_operation",
     }
 )
 # In module-level code these run at import, which the sandbox repeats for every workflow run.
@@ -140,6 +171,24 @@ _MUTABLE_FACTORIES = frozenset(
         "collections.OrderedDict",
     }
 )
+# Class-level defaults that give each instance its own value (dataclasses, pydantic, attrs).
+_PER_INSTANCE_DEFAULTS = frozenset(
+    {
+        "dataclasses.field",
+        "pydantic.Field",
+        "pydantic.fields.Field",
+        "pydantic.PrivateAttr",
+        "pydantic.fields.PrivateAttr",
+        "attrs.field",
+        "attr.ib",
+        "attr.attrib",
+        "attr.field",
+        "msgspec.field",
+    }
+)
+_SHARED_BY_RUNS = (
+    "every run on the worker shares when its module is passed through or the sandbox is off"
+)
 _NUMERIC_CONVERSIONS = frozenset(
     {"builtins.int", "builtins.float", "builtins.round", "builtins.abs", "math.floor", "math.ceil"}
 )
@@ -171,6 +220,21 @@ class Raw:
     fields: dict[str, str] = field(default_factory=dict)
     target: str | None = None  # the offending qualified name, the chain's last hop
     fix: Fix | None = None
+
+
+_Kind = Literal["module-level", "class-level", "object"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """Process-wide state that an expression is, or is part of (see Checker._shared)."""
+
+    kind: _Kind
+    name: str  # the module or class attribute, or the shared object, qualified
+    holder: str = ""  # an object's: "a module-level object", ...
+    cls: ClassInfo | None = None  # the expression's class, when the linted files define it
+    container: bool = False  # the expression holds a list, dict, set, ...
+    inside: bool = False  # the expression is reached from the shared thing, not the thing
 
 
 def _is_workflow_api(qname: str) -> bool:
@@ -213,6 +277,7 @@ class Checker(ast.NodeVisitor):
         self.calls: list[tuple[Function, ast.Call]] = []
         self._order_free: set[int] = set()
         self._awaited: set[int] = set()  # awaited calls are async I/O, never blocking
+        self._replay_reported: set[int] = set()  # under two nested decisions: reported once
 
     # --- entry points -----------------------------------------------------------------------
     def check_function(self, function: Function) -> None:
@@ -280,6 +345,8 @@ class Checker(ast.NodeVisitor):
             "reason": entry.reason,
             "note": self._passthrough_note(),
         }
+        if rule == knowledge.GLOBAL_STATE:  # a setter of process-wide configuration
+            fields.update(action="calls", why=f"which {entry.reason}")
         if rule == knowledge.SANDBOX_ESCAPE or self.context == "workflow":
             self.report(rule, node, qname, **fields)
             if rule in knowledge.FIXABLE and self.context == "workflow":
@@ -386,14 +453,16 @@ class Checker(ast.NodeVisitor):
                 self.report("TPR301", node.args[0], how="`str.join` over it")
             if func.attr == "pop" and not node.args and self._is_set(func.value):
                 self.report("TPR301", node, how="`set.pop()` on it")
-            if func.attr in _MUTATORS:
-                self._check_global_write(func.value, node)
+            self._check_shared_call(node, func)
         if self.handler and func.attr in _MUTATORS and self._rooted_at_self(func.value):
             self._report_handler_change(node, f"`.{func.attr}()` mutates workflow state")
 
     def _follow(self, node: ast.Call, qname: str) -> None:
         if self.project.is_trusted(qname):
             return  # declared deterministic in [tool.temporal-pro]: not followed
+        entry = knowledge.lookup(qname, self.table)
+        if entry is not None and entry.rule is None:
+            return  # known safe (`opentelemetry.trace.get_tracer`): what it does is not ours
         symbol = self.project.lookup(qname, self.module)
         if symbol is None:
             return
@@ -705,6 +774,160 @@ class Checker(ast.NodeVisitor):
         elements = expression.elts if isinstance(expression, ast.Tuple) else [expression]
         return {self.scope.resolve(e) or "" for e in elements}
 
+    # --- decisions on workflow.unsafe.is_replaying() ----------------------------------------------
+    def visit_If(self, node: ast.If) -> None:
+        condition = self._replaying_condition(node.test)
+        if condition:
+            self._check_replay_branch(node, [*node.body, *node.orelse], condition, loop=False)
+        self.generic_visit(node)
+
+    def visit_While(self, node: ast.While) -> None:
+        condition = self._replaying_condition(node.test)
+        if condition:
+            self._check_replay_branch(node, [*node.body, *node.orelse], condition, loop=True)
+        self.generic_visit(node)
+
+    def visit_IfExp(self, node: ast.IfExp) -> None:
+        condition = self._replaying_condition(node.test)
+        if condition:
+            self._report_replay_commands([node.body, node.orelse], condition)
+        self.generic_visit(node)
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> None:
+        # `is_replaying() or await workflow.sleep(1)`: what follows a decision runs on one side
+        for index, value in enumerate(node.values[:-1]):
+            condition = self._replaying_condition(value)
+            if condition:
+                self._report_replay_commands(node.values[index + 1 :], condition)
+                break
+        self.generic_visit(node)
+
+    def _replaying_condition(self, test: ast.expr) -> str:
+        """`workflow.unsafe.is_replaying()` as spelled, when `test` depends on it: directly, through
+        a name assigned from it, or through a helper that returns it. Empty otherwise."""
+        if self.context not in ("workflow", "other"):
+            return ""
+        for node in ast.walk(test):
+            if isinstance(node, ast.Call):
+                condition = self._replaying_call(node, helpers=True)
+            elif isinstance(node, ast.Name):
+                # `replaying = workflow.unsafe.is_replaying()`, then `if not replaying:`
+                found = self.scope.lookup_name(node.id)
+                if found is None or found[0].kind != "var" or found[0].count != 1:
+                    continue
+                value = found[0].node
+                if isinstance(value, ast.UnaryOp):
+                    value = value.operand
+                if not isinstance(value, ast.Call):
+                    continue
+                condition = self._replaying_call(value, helpers=False)
+            else:
+                continue
+            if condition:
+                return condition
+        return ""
+
+    def _replaying_call(self, call: ast.Call, helpers: bool) -> str:
+        func = call.func
+        last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if "replaying" not in last:  # cheap: most calls in a condition are something else
+            return ""
+        qname = self.scope.resolve(func)
+        if qname in _REPLAYING:
+            return f"{_as_written(qname)}()"
+        return self._replaying_helper(qname) if helpers and qname else ""
+
+    def _replaying_helper(self, qname: str) -> str:
+        """`_is_replaying()`, a helper in the linted files that returns is_replaying()."""
+        symbol = self.project.lookup(qname, self.module)
+        if symbol is None or symbol.kind != "function":
+            return ""
+        function = self._function(symbol)
+        outer = self.project.module_scope(function.module)
+        scope = self.project.scope(function.module, function.node, outer, function.cls)
+        for node in _own_nodes(function.node.body):
+            if isinstance(node, ast.Return) and node.value is not None:
+                for call in ast.walk(node.value):
+                    if isinstance(call, ast.Call) and scope.resolve(call.func) in _REPLAYING:
+                        return f"{_as_written(scope.resolve(call.func) or '')}()"
+        return ""
+
+    def _check_replay_branch(
+        self, node: ast.If | ast.While, branch: list[ast.stmt], condition: str, loop: bool
+    ) -> None:
+        """Commands under a decision on replaying, and exits that skip the commands after it."""
+        self._report_replay_commands(branch, condition)
+        function = self.scope.node
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return
+        is_run = f"{WORKFLOW}.run" in self.project.decorators(self.module, function)
+        for exit_node in _exits(branch, in_loop=loop):
+            if id(exit_node) in self._replay_reported:
+                continue
+            keyword = type(exit_node).__name__.lower()
+            if isinstance(exit_node, ast.Raise):
+                what = "This `raise`"
+            elif isinstance(exit_node, ast.Return) and is_run:
+                what = "Completing the workflow with this `return`"
+            else:
+                skipped = self._skipped_command(function, node, exit_node)
+                if skipped is None:
+                    continue  # it skips nothing that the history records
+                what = f"Skipping `{_as_written(skipped)}` with this `{keyword}`"
+            self._replay_reported.add(id(exit_node))
+            self.report("TPR408", exit_node, what=what, condition=condition)
+
+    def _report_replay_commands(self, nodes: Iterable[ast.AST], condition: str) -> None:
+        for call in _own_nodes(nodes):
+            if not isinstance(call, ast.Call) or id(call) in self._replay_reported:
+                continue
+            qname = self._replay_command(call)
+            if qname:
+                self._replay_reported.add(id(call))
+                what = f"Issuing `{_as_written(qname)}`"
+                self.report("TPR408", call, qname, what=what, condition=condition)
+
+    def _replay_command(self, call: ast.Call) -> str | None:
+        qname = self.scope.resolve(call.func)
+        if qname not in _REPLAY_COMMANDS:
+            return None
+        first = call.args[0] if call.args else None
+        if qname == "asyncio.sleep" and isinstance(first, ast.Constant) and first.value == 0:
+            return None  # `asyncio.sleep(0)` only yields: it starts no timer
+        if qname == "asyncio.wait_for" and not _has_argument(call, 1, "timeout"):
+            return None  # no timeout: no timer
+        if qname == "asyncio.timeout" and not _has_argument(call, 0, "delay"):
+            return None
+        return qname
+
+    def _skipped_command(
+        self,
+        function: ast.FunctionDef | ast.AsyncFunctionDef,
+        decision: ast.If | ast.While,
+        exit_node: ast.AST,
+    ) -> str | None:
+        """The first command an exit under `decision` skips: `return` skips what follows the
+        decision in the function (and the later rounds of the loops around it), `continue` what
+        follows it in its loop, `break` the rest of its loop."""
+        ancestors = _ancestors(function.body, decision) or []
+        loops = [a for a in ancestors if isinstance(a, (ast.For, ast.AsyncFor, ast.While))]
+        first, last = decision.lineno, getattr(decision, "end_lineno", None) or decision.lineno
+        if isinstance(exit_node, (ast.Break, ast.Continue)):
+            if not loops:
+                return None
+            body: list[ast.stmt] = loops[-1].body
+            start = last + 1 if isinstance(exit_node, ast.Continue) else 0
+        else:
+            body = function.body
+            start = loops[0].lineno if loops else last + 1
+        for call in _own_nodes(body):
+            line = getattr(call, "lineno", 0)
+            if isinstance(call, ast.Call) and line >= start and not first <= line <= last:
+                qname = self._replay_command(call)
+                if qname:
+                    return qname
+        return None
+
     # --- workflow.random() used as a number -----------------------------------------------------
     def visit_BinOp(self, node: ast.BinOp) -> None:
         self._check_random_as_number(node.left)
@@ -774,87 +997,317 @@ class Checker(ast.NodeVisitor):
             self._report_handler_change(target, "assigning to it changes workflow state")
         if self.context != "workflow":
             return
-        if isinstance(target, ast.Name) and target.id in self.scope.global_names:
-            self.report("TPR303", target, name=target.id, kind="module-level")
-        elif isinstance(target, ast.Subscript):
-            self._check_global_write(target.value, target)
-        elif isinstance(target, ast.Attribute) and self._names_a_definition(target.value):
-            owner = self.scope.resolve(target.value)
-            symbol = self.project.lookup(owner, self.module) if owner else None
-            if symbol is not None and symbol.kind in ("module", "class"):
-                kind = "module-level" if symbol.kind == "module" else "class-level"
-                self.report("TPR303", target, name=f"{owner}.{target.attr}", kind=kind)
+        if isinstance(target, ast.Name):
+            if target.id in self.scope.global_names:
+                self._report_state(target, "module-level", target.id)
+            return
+        if not isinstance(target, (ast.Attribute, ast.Subscript)):
+            return
+        shared = self._shared(target)
+        if shared is None:
+            return
+        if shared.kind == "object" and not shared.inside:
+            # `module.obj = value` rebinds the module's name rather than changing the object.
+            self._report_state(target, "module-level", shared.name)
+        else:
+            self._report_state(target, shared.kind, shared.name, shared.holder)
 
-    def _names_a_definition(self, node: ast.AST) -> bool:
-        """Whether `node` is a module or class object itself (`config`, `Settings`), not an
-        instance: resolution maps `p: Settings` and `x = Settings()` to the class too."""
-        while isinstance(node, ast.Attribute):
+    def _check_shared_call(self, node: ast.Call, func: ast.Attribute) -> None:
+        """`x.append(v)` on a shared list, dict or set; `x.method()` on a shared object whose
+        method (in the linted files) writes to `self`."""
+        if func.attr not in _MUTATORS and not self._may_be_shared(func.value):
+            return  # most calls: `workflow.execute_activity(...)`, `self.helper(...)`
+        shared = self._shared(func.value)
+        if shared is None:
+            return
+        if func.attr in _MUTATORS and shared.container:
+            self._report_state(node, shared.kind, shared.name, shared.holder)
+            return
+        if shared.cls is None:
+            return
+        method = self.project.method(shared.cls, func.attr)
+        if method is None or method.cls is None:
+            return
+        written = self._self_write(method.cls, self._function(method).node, set())
+        if written is None:
+            return
+        module, target = written
+        where = f"{module.display}:{getattr(target, 'lineno', 0)}"
+        qname = _qualify(method.module.name, method.qname)
+        self.report(
+            "TPR303",
+            node,
+            qname,
+            action="calls",
+            name=qname,
+            why=(
+                f"which writes `{ast.unparse(target)}` ({where}) on `{shared.name}`, "
+                f"{shared.holder or 'an object'} that {_SHARED_BY_RUNS}"
+            ),
+        )
+
+    def _report_state(self, node: ast.AST, kind: str, name: str, holder: str = "") -> None:
+        if kind == "object":
+            action, why = "writes state of", f"{holder} that {_SHARED_BY_RUNS}"
+        else:
+            action, why = f"writes {kind} state", f"which {_SHARED_BY_RUNS}"
+        self.report("TPR303", node, action=action, name=name, why=why)
+
+    def _may_be_shared(self, node: ast.AST) -> bool:
+        """Cheap pre-check for a method call's receiver: rooted at a module-level name, an
+        import, an alias, or `self.<attribute>` (not `self` itself, nor a parameter)."""
+        while isinstance(node, (ast.Attribute, ast.Subscript)):
+            if isinstance(node.value, ast.Name) and node.value.id == self.scope.self_name:
+                return True
             node = node.value
-        if not isinstance(node, ast.Name):
+        if not isinstance(node, ast.Name) or node.id == self.scope.self_name:
             return False
         found = self.scope.lookup_name(node.id)
-        return found is not None and found[0].kind in ("import", "class")
+        if found is None or found[0].kind not in ("var", "import"):
+            return False
+        return not (found[0].qname or "").startswith("temporalio")  # the SDK's own API
 
-    def _check_global_write(self, container: ast.AST, node: ast.AST) -> None:
-        """`container` is mutated in place: report it when it is module-level state, or a
-        class attribute that `self.x` reads because no instance has its own."""
-        variable = self._module_variable(container)
-        if variable is not None:
-            self.report("TPR303", node, name=variable, kind="module-level")
-            return
-        attribute = self._class_attribute(container)
-        if attribute is not None:
-            self.report("TPR303", node, name=attribute, kind="class-level")
-
-    def _class_attribute(self, node: ast.AST) -> str | None:
-        if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)):
-            return None
-        found = self.scope.lookup_name(node.value.id)
-        if found is None:
-            return None
-        owner = found[1]
-        if owner.cls is None or owner.self_name != node.value.id:
-            return None
-        shared = self.project.class_attribute(owner.cls, node.attr)
-        if shared is None:
-            return None
-        cls, value = shared
-        if not _is_mutable(value, self.project.module_scope(cls.module)):
-            return None
-        return f"{_qualify(cls.module.name, cls.qualname)}.{node.attr}"
-
-    def _module_variable(self, node: ast.AST) -> str | None:
-        if isinstance(node, ast.Name):
-            found = self.scope.lookup_name(node.id)
+    def _shared(self, node: ast.AST) -> _Shared | None:
+        """The process-wide state `node` is, or is part of: an attribute of a module or a class
+        (`litellm.api_key`, `Settings.cache`), a module-level object (`_agent`, `mod._agent`),
+        an object in a class attribute that no instance overrides (`self.shared`), or
+        something reached from one of them (`_agent.cache[key]`, `self.shared.memo`)."""
+        layers: list[ast.Attribute | ast.Subscript] = []
+        scope = self.scope
+        for _ in range(4):
+            while isinstance(node, (ast.Attribute, ast.Subscript)):
+                layers.append(node)
+                node = node.value
+            if not isinstance(node, ast.Name):
+                return None
+            found = scope.lookup_name(node.id)
             if found is None:
                 return None
-            binding, scope = found
-            if binding.kind == "import" and binding.qname:
-                symbol = self.project.lookup(binding.qname, self.module)
-                if (
-                    symbol is not None
-                    and symbol.kind == "var"
-                    and _is_mutable(symbol.node, self.project.module_scope(symbol.module))
-                ):
-                    return symbol.qname
-                return None
-            if (
-                binding.kind == "var"
-                and scope.node is self.module.tree
-                and (_is_mutable(binding.node, scope) or binding.count > 1)
-            ):
-                return f"{self.module.name}.{node.id}" if self.module.name else node.id
+            binding, owner = found
+            alias = self._alias(binding, owner)
+            if alias is None:
+                break
+            node, scope = alias, owner  # `cache = _agent.cache`: what the name stands for
+        else:
             return None
-        if isinstance(node, ast.Attribute):
-            owner = self.scope.resolve(node.value)
-            symbol = self.project.lookup(f"{owner}.{node.attr}", self.module) if owner else None
-            if (
-                symbol is not None
-                and symbol.kind == "var"
-                and _is_mutable(symbol.node, self.project.module_scope(symbol.module))
-            ):
-                return symbol.qname
+        layers.reverse()  # nearest the root first
+        root = self._shared_root(node.id, binding, owner, layers)
+        if root is None:
+            return None
+        shared, used = root
+        for layer in layers[used:]:  # what the expression reaches from the shared root
+            cls = shared.cls
+            if isinstance(layer, ast.Attribute) and cls is not None:
+                container = self._container_attribute(cls, layer.attr)
+                attribute_type = self.project.self_attribute(cls, layer.attr, 0)
+                found_type = self.project.lookup(attribute_type, cls.module)
+                next_cls = found_type.cls if found_type and found_type.kind == "class" else None
+            else:
+                container, next_cls = False, None
+            shared = dataclasses.replace(shared, cls=next_cls, container=container, inside=True)
+        return shared
+
+    def _alias(self, binding: Binding, owner: Scope) -> ast.expr | None:
+        """The expression a local name was assigned once (`agent = _agent`), or None: for a
+        parameter or a bare annotation (`agent: Agent`) the binding holds a type, not a value."""
+        value = binding.node
+        if (
+            binding.kind != "var"
+            or binding.count != 1
+            or owner.node is owner.module.tree
+            or not isinstance(value, (ast.Name, ast.Attribute, ast.Subscript))
+            or not isinstance(owner.node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        ):
+            return None
+        arguments = owner.node.args
+        parameters = (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+        if any(p.annotation is value for p in parameters):
+            return None
+        for statement in _statements(owner.node.body):
+            if isinstance(statement, ast.AnnAssign) and statement.annotation is value:
+                return None
+        return value
+
+    def _shared_root(
+        self, name: str, binding: Binding, owner: Scope, layers: list[ast.Attribute | ast.Subscript]
+    ) -> tuple[_Shared, int] | None:
+        """What the root name of a write is, with the number of `layers` that naming it took."""
+        if owner.cls is not None and owner.self_name == name:
+            if not layers or not isinstance(layers[0], ast.Attribute):
+                return None
+            attr = layers[0].attr
+            found = self.project.class_attribute(owner.cls, attr)
+            if found is None:
+                return None  # an instance attribute: each run has its own
+            cls, value = found
+            qname = f"{_qualify(cls.module.name, cls.qualname)}.{attr}"
+            held = self._held(qname, value, self.project.module_scope(cls.module), True)
+            return (held, 1) if held is not None else None
+        if binding.kind == "var" and owner.node is owner.module.tree:
+            qname = _qualify(owner.module.name, name)
+            held = self._held(qname, binding.node, owner, False, reassigned=binding.count > 1)
+            return held or _Shared("module-level", qname), 0
+        if binding.kind == "class" and owner.node is owner.module.tree:
+            return self._definition_root(_qualify(owner.module.name, name), layers)
+        if binding.kind == "import" and binding.qname:
+            return self._definition_root(binding.qname, layers)
         return None
+
+    def _definition_root(
+        self, qname: str, layers: list[ast.Attribute | ast.Subscript]
+    ) -> tuple[_Shared, int] | None:
+        """A write under an imported name or a class: `config.x`, `mod._agent.cache`,
+        `Settings.cache`, or `litellm.api_key` for a module outside the linted files."""
+        used = 0
+        symbol = self.project.lookup(qname, self.module)
+        while symbol is not None and symbol.kind == "module":
+            if used == len(layers) or not isinstance(layers[used], ast.Attribute):
+                return None
+            qname = f"{qname}.{layers[used].attr}"  # type: ignore[union-attr]
+            used += 1
+            symbol = self.project.lookup(qname, self.module)
+            if symbol is None:  # a name the module does not bind at its top level
+                return _Shared("module-level", qname), used
+        if symbol is not None and symbol.kind == "var":
+            scope = self.project.module_scope(symbol.module)
+            held = self._held(symbol.qname, symbol.node, scope, False)
+            return held or _Shared("module-level", symbol.qname), used  # `config.retries = 3`
+        if used == len(layers) or not isinstance(layers[used], ast.Attribute):
+            return None
+        attr = layers[used].attr  # type: ignore[union-attr]
+        if symbol is not None and symbol.kind == "class" and symbol.cls is not None:
+            value = _class_body_value(symbol.cls, attr)
+            scope = self.project.module_scope(symbol.cls.module)
+            container = value is not None and _is_mutable(value, scope)
+            return _Shared("class-level", f"{qname}.{attr}", container=container), used + 1
+        if symbol is not None:
+            return None  # a function's attribute
+        # Outside the linted files: a module, a class or an object of a library, shared alike.
+        written = f"{qname}.{attr}"
+        entry = knowledge.lookup(written, self.table)
+        if entry is not None and entry.rule is not None:
+            return None  # the table's rule reports it (`os.environ[k] = v`)
+        capitalized = qname.rpartition(".")[2][:1].isupper()
+        kind: _Kind = "class-level" if capitalized else "module-level"
+        return _Shared(kind, written, container=True), used + 1
+
+    def _held(
+        self,
+        qname: str,
+        value: ast.AST | None,
+        scope: Scope,
+        in_class: bool,
+        reassigned: bool = False,
+    ) -> _Shared | None:
+        """A module-level name or a class attribute, by the value it holds."""
+        if isinstance(value, ast.Constant) and value.value is not None:
+            return None  # a str or a number cannot be written to
+        if (
+            in_class
+            and isinstance(value, ast.Call)
+            and scope.resolve(value.func) in (_PER_INSTANCE_DEFAULTS)
+        ):
+            return None  # `field(default_factory=list)`: each instance gets its own
+        kind: _Kind = "class-level" if in_class else "module-level"
+        if _is_mutable(value, scope) or reassigned:
+            return _Shared(kind, qname, container=True)
+        cls = None
+        if isinstance(value, ast.Call):
+            found = self.project.lookup(scope.resolve(value.func) or "", scope.module)
+            cls = found.cls if found is not None and found.kind == "class" else None
+        holder = "an object in a class attribute" if in_class else "a module-level object"
+        return _Shared("object", qname, holder, cls)
+
+    def _container_attribute(self, cls: ClassInfo, attr: str) -> bool:
+        """Whether `attr` of the instances of `cls` holds a list, dict, set, ...: the first value
+        or annotation the class (or a base) gives it says so."""
+        for owner in (cls, *self.project.bases(cls)):
+            scope = self.project.module_scope(owner.module)
+            value = _class_body_value(owner, attr)
+            if value is not None:
+                return _is_container(value, scope)
+            for method in owner.methods.values():
+                method_scope = self.project.scope(owner.module, method, scope, owner)
+                for node in _statements(method.body):
+                    if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
+                        continue
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    if any(
+                        isinstance(t, ast.Attribute)
+                        and t.attr == attr
+                        and isinstance(t.value, ast.Name)
+                        and t.value.id == method_scope.self_name
+                        for t in targets
+                    ):
+                        return _is_container(node.value, method_scope)
+        return False
+
+    def _self_write(
+        self, cls: ClassInfo, method: ast.FunctionDef | ast.AsyncFunctionDef, seen: set[int]
+    ) -> tuple[Module, ast.AST] | None:
+        """The first write a method makes to its instance (`self.x = v`, `self.cache[k] = v`,
+        `self.items.append(v)`), itself or through the other methods it calls on `self`."""
+        if id(method) in seen or len(seen) > 8:
+            return None
+        seen.add(id(method))
+        outer = self.project.module_scope(cls.module)
+        scope = self.project.scope(cls.module, method, outer, cls)
+        me = scope.self_name
+        if me is None:
+            return None
+        for node in _own_nodes(method.body):
+            targets: list[ast.expr] = []
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and node.value is not None:
+                targets = [node.target]
+            elif isinstance(node, ast.Delete):
+                targets = node.targets
+            for target in targets:
+                if _written_on(target, me) and not self._reported_in_method(cls, target, me):
+                    return cls.module, target
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            receiver = node.func.value
+            if isinstance(receiver, ast.Name) and receiver.id == me:  # `self.helper()`
+                found = self._method_write(cls, node.func.attr, seen)
+                if found is not None:
+                    return found
+            elif isinstance(receiver, ast.Attribute) and _written_on(receiver, me):
+                if not isinstance(receiver.value, ast.Name):
+                    continue
+                if node.func.attr in _MUTATORS and self._container_attribute(cls, receiver.attr):
+                    if not self._reported_in_method(cls, receiver, me):
+                        return cls.module, node
+                    continue
+                # `self.toolset.get_tools()`: what the shared object holds is shared too.
+                held = self.project.self_attribute(cls, receiver.attr, 0)
+                symbol = self.project.lookup(held, cls.module)
+                if symbol is not None and symbol.kind == "class" and symbol.cls is not None:
+                    found = self._method_write(symbol.cls, node.func.attr, seen)
+                    if found is not None:
+                        return found
+        return None
+
+    def _method_write(
+        self, cls: ClassInfo, name: str, seen: set[int]
+    ) -> tuple[Module, ast.AST] | None:
+        called = self.project.method(cls, name)
+        if called is None or called.cls is None:
+            return None
+        return self._self_write(called.cls, self._function(called).node, seen)
+
+    def _reported_in_method(self, cls: ClassInfo, target: ast.expr, me: str) -> bool:
+        """A write to a class-level container (`cache: dict = {}` in the class body) is reported
+        inside the method, where the workflow's walk reaches it: not again at the call."""
+        while isinstance(target, ast.Subscript):
+            target = target.value
+        if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)):
+            return False
+        if target.value.id != me:
+            return False
+        found = self.project.class_attribute(cls, target.attr)
+        return found is not None and _is_mutable(found[1], self.project.module_scope(cls.module))
 
     def _rooted_at_self(self, node: ast.AST) -> bool:
         while isinstance(node, (ast.Attribute, ast.Subscript)):
@@ -892,6 +1345,11 @@ def _is_none(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
+def _as_written(qname: str) -> str:
+    """`workflow.get_external_workflow_handle().signal`, as workflow code spells an SDK call."""
+    return sdk_api.spelled(qname).removeprefix("temporalio.")
+
+
 def _qualify(module: str, name: str) -> str:
     return f"{module}.{name}" if module else name
 
@@ -900,6 +1358,100 @@ def _is_mutable(value: ast.AST | None, scope: Scope) -> bool:
     if isinstance(value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)):
         return True
     return isinstance(value, ast.Call) and scope.resolve(value.func) in _MUTABLE_FACTORIES
+
+
+def _is_container(value: ast.AST | None, scope: Scope) -> bool:
+    """A list, dict or set, or a default that makes one for each instance
+    (`field(default_factory=list)`)."""
+    if _is_mutable(value, scope):
+        return True
+    if isinstance(value, ast.Call) and scope.resolve(value.func) in _PER_INSTANCE_DEFAULTS:
+        factory = next((k.value for k in value.keywords if k.arg == "default_factory"), None)
+        return factory is not None and scope.resolve(factory) in _MUTABLE_FACTORIES
+    return False
+
+
+def _class_body_value(cls: ClassInfo, attr: str) -> ast.expr | None:
+    """The value the body of `cls` itself assigns to `attr`, if any."""
+    for statement in cls.node.body:
+        if isinstance(statement, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == attr for t in statement.targets
+        ):
+            return statement.value
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and statement.target.id == attr
+            and statement.value is not None
+        ):
+            return statement.value
+    return None
+
+
+def _written_on(target: ast.AST, name: str) -> bool:
+    """Whether an assignment target writes to (into) what `name` holds: `self.x`, `self.x[k]`."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return any(_written_on(element, name) for element in target.elts)
+    if isinstance(target, ast.Starred):
+        return _written_on(target.value, name)
+    if not isinstance(target, (ast.Attribute, ast.Subscript)):
+        return False
+    while isinstance(target, (ast.Attribute, ast.Subscript)):
+        target = target.value
+    return isinstance(target, ast.Name) and target.id == name
+
+
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def _own_nodes(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
+    """Every node under `nodes`, in source order, without entering nested functions, lambdas
+    or classes (they run when called, not here)."""
+    stack = list(reversed(list(nodes)))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, _NESTED):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _exits(branch: list[ast.stmt], in_loop: bool) -> Iterator[ast.AST]:
+    """`return`, `raise`, and the `break`/`continue` that leave the code around `branch`
+    (`in_loop`: the branch is a loop's own body, so its `break` leaves only that loop)."""
+    stack: list[tuple[ast.AST, bool]] = [(node, in_loop) for node in reversed(branch)]
+    while stack:
+        node, looped = stack.pop()
+        leaves = isinstance(node, (ast.Break, ast.Continue)) and not looped
+        if leaves or isinstance(node, (ast.Return, ast.Raise)):
+            yield node
+        if isinstance(node, (*_NESTED, ast.expr)):
+            continue
+        inner = looped or isinstance(node, (ast.For, ast.AsyncFor, ast.While))
+        stack.extend((child, inner) for child in reversed(list(ast.iter_child_nodes(node))))
+
+
+def _ancestors(body: list[ast.stmt], target: ast.stmt) -> list[ast.stmt] | None:
+    """The statements enclosing `target` in `body`, outermost first (None: not in `body`)."""
+    for statement in body:
+        if statement is target:
+            return []
+        if isinstance(statement, _NESTED):
+            continue
+        for block in _blocks(statement):
+            found = _ancestors(block, target)
+            if found is not None:
+                return [statement, *found]
+    return None
+
+
+def _blocks(statement: ast.stmt) -> Iterator[list[ast.stmt]]:
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(statement, name, None)
+        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+            yield block
+    for part in (*getattr(statement, "handlers", []), *getattr(statement, "cases", [])):
+        yield part.body
 
 
 def _contains_await(body: list[ast.stmt]) -> bool:

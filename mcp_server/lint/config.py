@@ -52,7 +52,18 @@ _Settings = collections.namedtuple(
     "path root_dir select ignore exclude per_file_ignores nondeterministic_calls "
     "deterministic_calls cache_dir max_file_size workflow_code target_temporalio python",
     defaults=(
-        None, None, (), (), DEFAULT_EXCLUDE, (), (), (), None, DEFAULT_MAX_FILE_SIZE, (), None,
+        None,
+        None,
+        (),
+        (),
+        DEFAULT_EXCLUDE,
+        (),
+        (),
+        (),
+        None,
+        DEFAULT_MAX_FILE_SIZE,
+        (),
+        None,
         None,
     ),
 )
@@ -247,7 +258,7 @@ def _parse(path: Path, table: dict) -> Config:  # type: ignore[type-arg]
     target = table.get("target-temporalio")
     if target is not None and not (isinstance(target, str) and _VERSION.fullmatch(target)):
         raise ConfigError(
-            f"{where}: 'target-temporalio' must be a version like \"1.35\" or \"1.35.0\", "
+            f'{where}: \'target-temporalio\' must be a version like "1.35" or "1.35.0", '
             f"not {target!r}"
         )
     python = table.get("python")
@@ -281,6 +292,6 @@ _VERSION = re.compile(r"\d+\.\d+(\.\d+)?")
 _CALL_RULES = frozenset(
     {
         "TPR101", "TPR102", "TPR103", "TPR104", "TPR105", "TPR106", "TPR107",
-        "TPR201", "TPR202", "TPR203", "TPR204", "TPR205", "TPR302", "TPR602",
+        "TPR201", "TPR202", "TPR203", "TPR204", "TPR205", "TPR302", "TPR303", "TPR602",
     }
 )  # fmt: skip

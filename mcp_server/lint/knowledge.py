@@ -4,7 +4,8 @@ Each key is a fully qualified name as the linter resolves it (`from datetime imp
 dt.now()` resolves to `datetime.datetime.now`). An attribute taken from a call resolves through the
 call, so `pathlib.Path(p).read_text` is `pathlib.Path.read_text`. Lookup tries the exact name
 first, then the longest `prefix` entry above it. An entry whose `rule` is None marks a name as
-known-safe and stops the search (`numpy.random.Generator` under the `numpy.random` prefix).
+known-safe and stops the search (`numpy.random.Generator` under the `numpy.random` prefix); the
+linter does not follow a call of it either.
 
 `sandbox` records what the SDK's workflow sandbox does with the call at run time (temporalio 1.35,
 measured): "import" = rejected at import and at run time, "runtime" = rejected while the workflow
@@ -32,6 +33,7 @@ SUBPROCESS = "TPR203"
 THREADING = "TPR204"
 ENVIRONMENT = "TPR205"
 HASH_ID = "TPR302"
+GLOBAL_STATE = "TPR303"
 REPLAY_LOGGING = "TPR602"
 SANDBOX_ESCAPE = "TPR603"
 # The rules whose findings carry an automatic fix (fixes.py), in a workflow context.
@@ -64,6 +66,9 @@ def _group(names: str, **fields: object) -> dict[str, Entry]:
 _TIME_REASON = "reads the machine's clock, which differs when the workflow replays"
 _IO_REASON = "touches the file system, which can differ or fail when the workflow replays"
 _NET_REASON = "performs network I/O, whose result can differ when the workflow replays"
+_PROCESS_SETTING = (
+    "changes a setting of the whole worker process, shared by every run and activity on it"
+)
 
 TABLE: dict[str, Entry] = {
     # --- wall clock -------------------------------------------------------------------------
@@ -264,7 +269,7 @@ TABLE: dict[str, Entry] = {
     **_group(
         "builtins.open builtins.input io.open io.open_code os.open os.read os.write os.fdopen "
         "os.listdir os.scandir os.walk os.stat os.lstat os.remove os.unlink os.mkdir "
-        "os.makedirs os.rename os.renames os.replace os.rmdir os.removedirs os.chdir os.getcwd "
+        "os.makedirs os.rename os.renames os.replace os.rmdir os.removedirs os.getcwd "
         "os.chmod os.chown os.link os.symlink os.readlink os.truncate os.access os.utime "
         "os.path.exists os.path.lexists os.path.isfile os.path.isdir os.path.islink "
         "os.path.ismount os.path.getsize os.path.getmtime os.path.getatime os.path.getctime "
@@ -385,7 +390,7 @@ TABLE: dict[str, Entry] = {
         reason="reads the worker's environment, which can differ on replay",
     ),
     **_group(
-        "os.getenv os.getenvb os.putenv os.unsetenv os.getpid os.getppid os.getuid os.geteuid "
+        "os.getenv os.getenvb os.getpid os.getppid os.getuid os.geteuid "
         "os.getgid os.getlogin os.uname os.cpu_count os.getloadavg os.get_terminal_size "
         "socket.gethostname socket.getfqdn getpass.getuser locale.getlocale "
         "locale.getpreferredencoding",
@@ -431,6 +436,101 @@ TABLE: dict[str, Entry] = {
         replacement=None,
         sandbox="never",
         reason="creating a logger writes nothing",
+    ),
+    # OpenTelemetry's getters read the process's provider; the first call may set it from the
+    # environment, once per process and alike in every run. Known safe: neither flagged nor
+    # followed (followed, its lazy set-up reads as a write of module-level state).
+    **_group(
+        "opentelemetry.trace.get_tracer opentelemetry.trace.get_tracer_provider "
+        "opentelemetry.trace.get_current_span opentelemetry.metrics.get_meter "
+        "opentelemetry.metrics.get_meter_provider",
+        rule=None,
+        replacement=None,
+        sandbox="never",
+        reason="reads the provider the process set up once",
+    ),
+    # --- setters of process-global configuration ------------------------------------------
+    # The standard library is passed through the sandbox, so these change the real process
+    # (`sandbox` says whether the sandbox rejects the call first). A third-party library is
+    # re-imported for each run unless it is passed through.
+    **_group(
+        "logging.basicConfig logging.disable logging.setLoggerClass logging.setLogRecordFactory "
+        "logging.captureWarnings logging.addLevelName logging.config.dictConfig "
+        "logging.config.fileConfig "
+        # Loggers are per-process singletons: `getLogger(name)` returns the same one to every run.
+        "logging.getLogger.setLevel logging.getLogger.addHandler logging.getLogger.removeHandler "
+        "logging.getLogger.addFilter logging.getLogger.removeFilter logging.Logger.setLevel "
+        "logging.Logger.addHandler logging.Logger.removeHandler logging.Logger.addFilter "
+        "logging.Logger.removeFilter logging.root.setLevel logging.root.addHandler "
+        "logging.root.removeHandler temporalio.workflow.logger.setLevel",
+        rule=GLOBAL_STATE,
+        replacement="configure logging once, where the worker starts",
+        sandbox="never",
+        reason="changes the logging configuration of the whole worker process, shared by every "
+        "run and activity on it",
+    ),
+    **_group(
+        "sys.setrecursionlimit sys.setswitchinterval sys.settrace sys.setprofile "
+        "sys.set_int_max_str_digits sys.addaudithook gc.disable gc.enable gc.set_threshold "
+        "gc.freeze gc.set_debug faulthandler.enable faulthandler.disable atexit.register "
+        "atexit.unregister codecs.register codecs.register_error codecs.unregister "
+        "copyreg.pickle mimetypes.add_type mimetypes.init warnings.filterwarnings "
+        "warnings.simplefilter warnings.resetwarnings asyncio.set_event_loop_policy",
+        rule=GLOBAL_STATE,
+        replacement="configure the interpreter once, where the worker starts",
+        sandbox="never",
+        reason=_PROCESS_SETTING,
+    ),
+    **_group(
+        "threading.settrace threading.setprofile os.chdir os.umask os.putenv os.unsetenv "
+        "time.tzset signal.signal signal.setitimer signal.alarm signal.set_wakeup_fd "
+        "signal.siginterrupt socket.setdefaulttimeout",
+        rule=GLOBAL_STATE,
+        replacement="configure the process once, where the worker starts",
+        sandbox="runtime",
+        reason=_PROCESS_SETTING,
+    ),
+    **_group(
+        "locale.setlocale urllib.request.install_opener",
+        rule=GLOBAL_STATE,
+        replacement="configure the process once, where the worker starts",
+        sandbox="import",
+        reason=_PROCESS_SETTING,
+    ),
+    "decimal.setcontext": Entry(
+        rule=GLOBAL_STATE,
+        replacement="`with decimal.localcontext(...)` around the arithmetic",
+        sandbox="never",
+        reason="replaces the decimal context of the worker thread, shared by the other runs on "
+        "that thread",
+    ),
+    # Verified in each library's source: openai-agents (agents/__init__.py, agents/tracing),
+    # logfire (logfire/__init__.py), pydantic-ai (Agent.instrument_all), langchain-core
+    # (globals.py), OpenTelemetry's API.
+    **_group(
+        "agents.set_default_openai_key agents.set_default_openai_client "
+        "agents.set_default_openai_api agents.set_default_openai_responses_transport "
+        "agents.set_tracing_disabled agents.set_trace_processors agents.add_trace_processor "
+        "agents.set_trace_provider agents.set_tracing_export_api_key "
+        "agents.enable_verbose_stdout_logging agents.tracing.set_tracing_disabled "
+        "agents.tracing.set_trace_processors agents.tracing.add_trace_processor "
+        "agents.tracing.set_trace_provider agents.tracing.set_tracing_export_api_key "
+        "logfire.configure logfire.install_auto_tracing logfire.instrument_pydantic "
+        "logfire.instrument_pydantic_ai logfire.instrument_openai logfire.instrument_openai_agents "
+        "logfire.instrument_anthropic logfire.instrument_google_genai logfire.instrument_litellm "
+        "logfire.instrument_mcp logfire.instrument_httpx logfire.instrument_requests "
+        "logfire.instrument_print logfire.instrument_system_metrics "
+        "pydantic_ai.Agent.instrument_all pydantic_ai.agent.Agent.instrument_all "
+        "langchain_core.globals.set_debug langchain_core.globals.set_verbose "
+        "langchain_core.globals.set_llm_cache langchain.globals.set_debug "
+        "langchain.globals.set_verbose langchain.globals.set_llm_cache "
+        "opentelemetry.trace.set_tracer_provider opentelemetry.metrics.set_meter_provider "
+        "opentelemetry.propagate.set_global_textmap",
+        rule=GLOBAL_STATE,
+        replacement="configure the library once, where the worker starts",
+        sandbox="never",
+        reason="changes the library's process-wide configuration, shared by every run when the "
+        "library is passed through the sandbox or the sandbox is off",
     ),
     # --- sandbox escapes ----------------------------------------------------------------------
     **_group(
@@ -520,7 +620,11 @@ def extended(additions: tuple[tuple[str, str], ...], trusted: tuple[str, ...]) -
             rule=rule,
             replacement=_DEFAULT_REPLACEMENT.get(rule, "an activity"),
             sandbox="never",
-            reason="is declared non-deterministic in [tool.temporal-pro]",
+            reason=(
+                "is declared in [tool.temporal-pro] to change process-wide state"
+                if rule == GLOBAL_STATE
+                else "is declared non-deterministic in [tool.temporal-pro]"
+            ),
             prefix=name.endswith(".*"),
             blocking=rule in (FILE_IO, NETWORK, SUBPROCESS, BLOCKING_SLEEP),
         )
@@ -548,4 +652,5 @@ _DEFAULT_REPLACEMENT = {
     ENVIRONMENT: "pass the value in the workflow input",
     HASH_ID: "a stable key",
     REPLAY_LOGGING: "workflow.logger",
+    GLOBAL_STATE: "configure it once, where the worker starts",
 }

@@ -1312,11 +1312,28 @@ class WorkflowHashOrId(Rule):
 class WorkflowGlobalState(Rule):
     """
     ## What it does
-    Flags workflow code that writes module-level or class-level state: assigning a name
-    declared `global`, mutating a module-level list, dict or set (`CACHE[k] = v`,
-    `SEEN.add(x)`), assigning an attribute of a module or class, or mutating a list, dict or set
-    declared in a class body through `self` (`self.cache[k] = v` where the class says
-    `cache: dict = {}` and no method assigns `self.cache`: every instance shares that one dict).
+    Flags workflow code that changes state the whole worker process shares:
+
+    - **module-level and class-level state**: assigning a name declared `global`, assigning an
+      attribute of a module or a class (`config.retries = 3`, `litellm.api_key = key`), or
+      mutating a module-level or class-level list, dict or set (`CACHE[k] = v`, `SEEN.add(x)`,
+      `self.cache[k] = v` where the class says `cache: dict = {}` and no method assigns
+      `self.cache`: every instance shares that one dict);
+    - **an object that outlives one run**: a module-level object (`_agent = Agent()`, or one
+      stored there at worker start) or an object in a class attribute, written directly
+      (`_agent.cache[key] = v`, `_registry.items.append(x)`, `self.shared.memo[k] = v`) or
+      through one of its methods that writes to `self` (`_memo.remember(k, v)`: reported at the
+      call, naming the line of the method that writes);
+    - **process-wide configuration**: a call of a known setter, from the standard library
+      (`logging.basicConfig`, `logging.getLogger(...).setLevel`, `sys.setrecursionlimit`,
+      `warnings.filterwarnings`, `socket.setdefaulttimeout`, `os.chdir`, `signal.signal`,
+      `asyncio.set_event_loop_policy`, ...) or from libraries that agent workflows use
+      (`agents.set_default_openai_key`, `agents.set_tracing_disabled`, `logfire.configure`,
+      `langchain_core.globals.set_llm_cache`, `opentelemetry.trace.set_tracer_provider`, ...).
+
+    Reading any of these is fine: a constant, a module-level object whose methods only read, a
+    lock or a logger used as one. State on the workflow instance (`self.x`, set in `__init__` or
+    `run`) and objects created during the run belong to that run.
 
     ## Why is this bad?
     Modules that are passed through the sandbox (`imports_passed_through()`, the passthrough list,
@@ -1325,29 +1342,42 @@ class WorkflowGlobalState(Rule):
     workflow on that worker and survives between runs, while a replay on another worker starts
     from scratch. A decision that reads it differs between the original run and the replay. The
     sandbox re-imports the workflow's own module for each run, which hides the problem until the
-    module is passed through. Keep state on the workflow instance (`self.x`).
+    module is passed through. The standard library is always passed through, so a setter such as
+    `logging.basicConfig` changes the real process: every run and activity on the worker, from
+    whichever run called it last. A shipped example: an agent defined at module level (as its
+    Temporal integration asks) cached its tool definitions on itself, so only the first run in
+    each worker process scheduled the activity that lists them, and replays on a fresh process
+    failed with a nondeterminism error. Keep state on the workflow instance (`self.x`), and
+    configure the process once, where the worker starts.
 
     ## Fix safety
     There is no automatic fix: moving the state onto `self` changes who shares it.
 
     ## Known problems
-    Writes through a call or an alias (`get_cache()[k] = v`) are not seen. A class attribute is
-    not reported when the class has a base outside the linted files (a pydantic model copies its
-    defaults into each instance), or when any method of the class assigns `self.<name>`.
+    Writes through a call (`get_cache()[k] = v`) or through an instance attribute that holds a
+    shared object (`self.agent = _agent`, then `self.agent.cache[k] = v`) are not seen. A class
+    attribute is not reported when the class has a base outside the linted files (a pydantic
+    model copies its defaults into each instance), or when any method of the class assigns
+    `self.<name>`. Methods are followed only in classes the linted files define, and into an
+    attribute's class only when the class declares it (`toolset: Toolset`) or assigns it
+    (`self.toolset = Toolset()`). On a library's object, assignments (`_client.timeout = 5`,
+    `_cache[k] = v`) are reported, method calls are not, and a mutating method (`append`, `add`,
+    ...) is reported only where the linter knows the value is a list, dict or set, so
+    `counter.add(1)` on a metrics counter is not. Setters outside the table are not known.
 
     ## References
     - https://docs.temporal.io/develop/python/python-sdk-sandbox
+    - https://docs.python.org/3/library/logging.html#logging.basicConfig
     """
 
     code = "TPR303"
     name = "workflow-global-state"
     category = "global-state"
-    summary = "Workflow code writes module-level or class-level state"
-    message = (
-        "Workflow code writes {kind} state `{name}`, which runs share when its module is "
-        "passed through or the sandbox is off"
+    summary = "Workflow code writes module-level, class-level or process-wide state"
+    message = "Workflow code {action} `{name}`, {why}"
+    fix_title = (
+        "Keep the state on the workflow instance (`self`); configure the process at worker start"
     )
-    fix_title = "Keep the state on the workflow instance (`self`)"
     INVALID = [
         workflow_sample("""
             SEEN: set[str] = set()
@@ -1384,6 +1414,79 @@ class WorkflowGlobalState(Rule):
                             fetch_rate, currency, start_to_close_timeout=timedelta(seconds=5)
                         )
                     return self.rates[currency]
+        """),
+        workflow_sample("""
+            class Memo:
+                def __init__(self) -> None:
+                    self.cache: dict[str, str] = {}
+                    self.hits = 0
+
+                def remember(self, key: str, value: str) -> None:
+                    self.cache[key] = value
+
+                def lookup(self, key: str) -> str | None:
+                    return self.cache.get(key)
+
+
+            _memo = Memo()
+
+
+            @activity.defn
+            async def summarize(text: str) -> str: ...
+
+
+            @workflow.defn
+            class Summarize:
+                @workflow.run
+                async def run(self, text: str) -> str:
+                    cached = _memo.lookup(text)
+                    if cached is not None:
+                        return cached
+                    summary = await workflow.execute_activity(
+                        summarize, text, start_to_close_timeout=timedelta(minutes=1)
+                    )
+                    _memo.remember(text, summary)  # expect: TPR303
+                    _memo.hits += 1  # expect: TPR303
+                    return summary
+        """),
+        workflow_sample("""
+            import litellm
+
+
+            class Registry:
+                def __init__(self) -> None:
+                    self.items: list[str] = []
+
+
+            _registry = Registry()
+
+
+            @workflow.defn
+            class Plan:
+                shared = Registry()
+
+                @workflow.run
+                async def run(self, step: str) -> int:
+                    litellm.drop_params = True  # expect: TPR303
+                    _registry.items.append(step)  # expect: TPR303
+                    self.shared.items.append(step)  # expect: TPR303
+                    return len(_registry.items)
+        """),
+        workflow_sample("""
+            import logging
+            import sys
+
+            from agents import set_default_openai_key
+
+
+            @workflow.defn
+            class Configure:
+                @workflow.run
+                async def run(self, key: str) -> None:
+                    logging.basicConfig(level=logging.DEBUG)  # expect: TPR303
+                    logging.getLogger("agents").setLevel(logging.DEBUG)  # expect: TPR303
+                    sys.setrecursionlimit(5000)  # expect: TPR303
+                    set_default_openai_key(key)  # expect: TPR303
         """),
     ]
     VALID = [
@@ -1439,6 +1542,73 @@ class WorkflowGlobalState(Rule):
                             fetch_rate, currency, start_to_close_timeout=timedelta(seconds=5)
                         )
                     return self.rates[currency]
+        """),
+        workflow_sample("""
+            import asyncio
+            from dataclasses import dataclass, field
+
+            from pydantic import BaseModel
+
+
+            class Catalog:
+                def __init__(self) -> None:
+                    self.prices = {"basic": 10, "pro": 20}
+
+                def price(self, tier: str) -> int:
+                    return self.prices.get(tier, 0)
+
+
+            CATALOG = Catalog()
+
+
+            @dataclass
+            class Cart:
+                items: list[str] = field(default_factory=list)
+
+
+            class Totals(BaseModel):
+                seen: list[str] = []
+
+
+            @workflow.defn
+            class Checkout:
+                lock = asyncio.Lock()
+
+                def __init__(self) -> None:
+                    self.cart = Cart()
+                    self.totals = Totals()
+                    self.sold = workflow.metric_meter().create_counter("items_sold")
+
+                @workflow.run
+                async def run(self, tiers: list[str]) -> int:
+                    async with self.lock:
+                        for tier in tiers:
+                            self.cart.items.append(tier)
+                            self.totals.seen.append(tier)
+                            self.sold.add(1)
+                    workflow.logger.info("checked out %d items", len(self.cart.items))
+                    return sum(CATALOG.price(tier) for tier in self.cart.items)
+        """),
+        workflow_sample("""
+            import asyncio
+            import logging
+
+            from temporalio.client import Client
+            from temporalio.worker import Worker
+
+
+            @workflow.defn
+            class Hello:
+                @workflow.run
+                async def run(self, name: str) -> str:
+                    return f"Hello, {name}"
+
+
+            async def main() -> None:
+                logging.basicConfig(level=logging.INFO)
+                client = await Client.connect("localhost:7233")
+                async with Worker(client, task_queue="hello", workflows=[Hello]):
+                    await asyncio.Event().wait()
         """),
     ]
 
@@ -1999,6 +2169,119 @@ class ValidatorChangesState(Rule):
                 def check_add(self, item: str) -> None:
                     if item in self.items:
                         raise ValueError("duplicate item")
+        """),
+    ]
+
+
+class ReplayDependentCommand(Rule):
+    """
+    ## What it does
+    Flags commands issued or skipped depending on `workflow.unsafe.is_replaying()` (or
+    `is_replaying_history_events()`): an activity, local activity or child workflow, a timer
+    (`workflow.sleep`, `asyncio.sleep`, `asyncio.wait_for`, `wait_condition`), a signal or
+    cancellation of another workflow, `continue_as_new`, `upsert_*` or `patched`, under an `if`
+    or `while` on it (in the body or the `else`), in a conditional expression or after `and`/`or`,
+    or skipped by a `return`, `break` or `continue` under such an `if`. A `raise` under it is
+    reported wherever it is (one path fails, the other does not), and so is a `return` in the
+    `@workflow.run` method (one path completes the workflow). The condition may go through a
+    name (`replaying = workflow.unsafe.is_replaying()`) or a helper that returns it.
+
+    Logging, metrics, `print` and other observation under it are not flagged: skipping them on
+    replay is what `is_replaying()` is for.
+
+    ## Why is this bad?
+    A replay must issue the same commands, in the same order, as the run that wrote the history.
+    Under a decision on `is_replaying()` the original run takes one path and every replay (after a
+    worker restart, a cache eviction, or on another worker) takes the other: the replay's commands
+    no longer match the history and the workflow task fails with `[TMPRL1100] Nondeterminism
+    error`, retried until the code changes, or skips work the history says was done. The mistake
+    is invisible in tests that never replay, and shows up on the first worker restart in
+    production.
+
+    ## Fix safety
+    There is no automatic fix: the command has to run on both paths, or move out of the workflow.
+
+    ## Known problems
+    Only conditions that call `is_replaying()` in the same function, through a name assigned
+    from it once, or through a helper in the linted files that returns it are seen; a value
+    stored on `self` is not. Commands issued by a helper called under the decision are not seen.
+    A `return` with a value that depends on it (`return a if is_replaying() else b`) is not
+    reported: the history keeps the original result.
+
+    ## References
+    - https://python.temporal.io/temporalio.workflow.unsafe.html
+    - https://docs.temporal.io/workflow-definition#deterministic-constraints
+    """
+
+    code = "TPR408"
+    name = "replay-dependent-command"
+    category = "other"
+    summary = "Workflow commands depend on workflow.unsafe.is_replaying()"
+    message = (
+        "{what} depends on `{condition}`, so a replay takes another path than the original run"
+    )
+    fix_title = (
+        "Issue the same commands whether or not the workflow is replaying; keep "
+        "`is_replaying()` for logging and metrics"
+    )
+    INVALID = [
+        workflow_sample("""
+
+            @activity.defn
+            async def notify(order_id: str) -> None: ...
+
+
+            @workflow.defn
+            class Order:
+                @workflow.run
+                async def run(self, order_id: str) -> None:
+                    if not workflow.unsafe.is_replaying():
+                        await workflow.execute_activity(  # expect: TPR408
+                            notify, order_id, start_to_close_timeout=timedelta(seconds=10)
+                        )
+                    await workflow.sleep(timedelta(hours=1))
+        """),
+        workflow_sample("""
+            import asyncio
+
+
+            async def pause(seconds: float) -> None:
+                replaying = workflow.unsafe.is_replaying_history_events()
+                await (asyncio.sleep(0) if replaying else asyncio.sleep(seconds))  # expect: TPR408
+
+
+            @workflow.defn
+            class Poll:
+                @workflow.run
+                async def run(self, rounds: int) -> int:
+                    for _ in range(rounds):
+                        if workflow.unsafe.is_replaying():
+                            continue  # expect: TPR408
+                        await pause(5)
+                        await workflow.sleep(timedelta(seconds=5))
+                    if workflow.unsafe.is_replaying():
+                        return 0  # expect: TPR408
+                    return rounds
+        """),
+    ]
+    VALID = [
+        workflow_sample("""
+
+            def audit(message: str) -> None:
+                if workflow.unsafe.is_replaying():
+                    return
+                workflow.logger.info("audit: %s", message)
+
+
+            @workflow.defn
+            class Order:
+                @workflow.run
+                async def run(self, order_id: str) -> None:
+                    if not workflow.unsafe.is_replaying():
+                        workflow.logger.info("processing %s", order_id)
+                        workflow.metric_meter().create_counter("orders").add(1)
+                    audit(order_id)
+                    await workflow.sleep(timedelta(hours=1))
         """),
     ]
 

@@ -8,9 +8,11 @@ activity, or behind a local name that shadows the import, must not be.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from mcp_server.lint.engine import lint_source
+from mcp_server.lint.engine import LintOptions, lint_paths, lint_source
 
 # (qualified name of the callable, call arguments, expected code)
 CASES = [
@@ -119,3 +121,37 @@ def test_not_reported_when_a_local_name_shadows_the_import(
         "async def run(self) -> None:", f"async def run(self, {head}: object) -> None:"
     )
     assert lint_source(source).findings == []
+
+
+@pytest.mark.parametrize(
+    ("qname", "args", "code"),
+    [*CASES, ("loguru.logger.info", "'x'", "TPR602"), ("anyio.to_thread.run_sync", "f", "TPR204")],
+)
+@pytest.mark.parametrize("shape", ["alias = base", "from {module} import {name} as alias"])
+def test_reported_through_a_project_module_that_re_exports_it(
+    tmp_path: Path, qname: str, args: str, code: str, shape: str
+) -> None:
+    # A real project's workflow logged through `from tracecat.logger import logger`, a module
+    # that only re-exported Loguru's logger under its own name.
+    module, _, name = qname.rpartition(".")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "shim.py").write_text(
+        f"from {module} import {name} as base\n\n" + shape.format(module=module, name=name) + "\n"
+    )
+    source = workflow_source("from app.shim import alias\n", "", "alias", args)
+    (tmp_path / "app" / "flow.py").write_text(source)
+    report = lint_paths([str(tmp_path / "app" / "flow.py")], LintOptions(jobs=1)).report
+    found = [(f.code, f.location.row) for f in report.findings if f.code == code]
+    assert found == [(code, call_line(source, "alias"))]
+    assert qname.rpartition(".")[2] in report.findings[0].message
+
+
+def test_a_function_the_project_defines_keeps_its_own_name(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "shim.py").write_text("def alias() -> int:\n    return 1\n")
+    source = workflow_source("from app.shim import alias\n", "", "alias", "")
+    (tmp_path / "app" / "flow.py").write_text(source)
+    report = lint_paths([str(tmp_path / "app" / "flow.py")], LintOptions(jobs=1)).report
+    assert report.findings == []

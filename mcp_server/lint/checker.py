@@ -398,14 +398,14 @@ class Checker(ast.NodeVisitor):
         qname = self.scope.resolve(node.func)
         reported = False
         if qname:
-            entry = knowledge.lookup(qname, self.table)
+            named, entry = self._entry(qname)
             if (
                 entry is not None
                 and entry.rule is not None
                 and entry.match == "call"
                 and not (entry.unless_arg and _has_argument(node, *entry.unless_arg))
             ):
-                reported = self._report_entry(node, qname, entry)
+                reported = self._report_entry(node, named, entry)
             self._check_call(node, qname)
         self._check_call_shape(node, qname)
         if self.context == "workflow" and isinstance(node.func, (ast.Name, ast.Subscript)):
@@ -627,10 +627,21 @@ class Checker(ast.NodeVisitor):
             if missing is not None and missing[0] == qname:
                 self._report_missing(node, qname, missing[1])
                 return True
-        entry = knowledge.lookup(qname, self.table)
+        named, entry = self._entry(qname)
         if entry is not None and entry.rule is not None and entry.match == "ref":
-            return self._report_entry(node, qname, entry)
+            return self._report_entry(node, named, entry)
         return False
+
+    def _entry(self, qname: str) -> tuple[str, knowledge.Entry | None]:
+        """The knowledge table's entry for a name, seen through a project module that only
+        aliases or re-exports it (`from app.log import logger`, app/log.py: `logger = loguru's`),
+        with the name it was found under."""
+        entry = knowledge.lookup(qname, self.table)
+        if entry is None and self.context != "other":  # elsewhere, table entries report nothing
+            outside = self.project.value_alias(qname, self.module)
+            if outside is not None:
+                return outside, knowledge.lookup(outside, self.table)
+        return qname, entry
 
     def _may_name_a_module(self, node: ast.AST) -> bool:
         """Cheap pre-check: only names rooted at an import (or an alias) can reach the knowledge

@@ -373,7 +373,7 @@ TABLE: dict[str, Entry] = {
     **_group(
         "threading _thread concurrent.futures multiprocessing asyncio.to_thread "
         "asyncio.get_event_loop.run_in_executor asyncio.get_running_loop.run_in_executor "
-        "asyncio.run_coroutine_threadsafe",
+        "asyncio.run_coroutine_threadsafe anyio.to_thread anyio.to_process anyio.from_thread",
         rule=THREADING,
         replacement="an activity (or asyncio.Lock/Event for coordination)",
         sandbox="runtime",
@@ -429,6 +429,20 @@ TABLE: dict[str, Entry] = {
         prefix=True,
         reason="logs again every time the workflow replays",
     ),
+    "loguru.logger": Entry(  # one logger object per process: its methods are the calls
+        rule=REPLAY_LOGGING,
+        replacement="workflow.logger",
+        sandbox="never",
+        prefix=True,
+        reason="logs again every time the workflow replays",
+    ),
+    **_group(
+        "loguru.logger.bind loguru.logger.opt loguru.logger.patch loguru.logger.contextualize",
+        rule=None,
+        replacement=None,
+        sandbox="never",
+        reason="creating a logger writes nothing",
+    ),
     **_group(
         "logging.getLogger logging.Logger logging.LoggerAdapter logging.getLevelName "
         "logging.Formatter logging.Handler logging.StreamHandler logging.NullHandler",
@@ -462,7 +476,9 @@ TABLE: dict[str, Entry] = {
         "logging.getLogger.addFilter logging.getLogger.removeFilter logging.Logger.setLevel "
         "logging.Logger.addHandler logging.Logger.removeHandler logging.Logger.addFilter "
         "logging.Logger.removeFilter logging.root.setLevel logging.root.addHandler "
-        "logging.root.removeHandler temporalio.workflow.logger.setLevel",
+        "logging.root.removeHandler temporalio.workflow.logger.setLevel "
+        "loguru.logger.add loguru.logger.remove loguru.logger.configure loguru.logger.level "
+        "loguru.logger.enable loguru.logger.disable",
         rule=GLOBAL_STATE,
         replacement="configure logging once, where the worker starts",
         sandbox="never",

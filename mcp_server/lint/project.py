@@ -514,6 +514,7 @@ class Project:
         self._trusted = frozenset(trusted)
         self.modules: list[Module] = []
         self.by_name: dict[str, list[Module]] = {}
+        self._tops: set[str] = set()  # top-level names of the tree's modules
         self._scopes: dict[int, Scope] = {}
         self._classes: dict[int, ClassInfo] = {}
         self._functions: dict[int, Function] = {}
@@ -542,6 +543,7 @@ class Project:
         module = Module(name, path, display, source, root, is_package)
         self.modules.append(module)
         self.by_name.setdefault(name, []).append(module)
+        self._tops.add(name.partition(".")[0])
         return module
 
     def parse(self, module: Module) -> Module:
@@ -877,6 +879,38 @@ class Project:
                     return None  # the knowledge table says what it does: reported, not followed
                 return self._walk(module, parts[i:], depth)
         return None
+
+    def value_alias(self, qname: str, near: Module, depth: int = 0) -> str | None:
+        """The name outside the linted tree that a name of one of its modules stands for, when
+        that module only re-exports or aliases it: `app.log.logger.info` is `loguru.logger.info`
+        when app/log.py says `logger = base_logger` after `from loguru import logger as
+        base_logger`. None when the name is defined in the tree, or unknown."""
+        parts = qname.split(".")
+        if depth > MAX_DEPTH or not self._in_tree(parts[0], near):
+            return None
+        for i in range(len(parts) - 1, 0, -1):
+            module = self.find_module(".".join(parts[:i]), near)
+            if module is None:
+                continue
+            binding = module.bindings.get(parts[i])
+            if binding is None:
+                return None
+            if binding.kind == "import" and binding.qname:
+                base: str | None = binding.qname
+            elif binding.kind == "var" and binding.count == 1 and binding.node is not None:
+                base = self.module_scope(module).resolve(binding.node, depth + 1)
+            else:
+                return None  # a definition of the tree: its own name is the right one
+            if base is None:
+                return None
+            target = ".".join([base, *parts[i + 1 :]])
+            if self._in_tree(target.partition(".")[0], module):
+                return self.value_alias(target, module, depth + 1)
+            return target
+        return None
+
+    def _in_tree(self, top: str, near: Module) -> bool:
+        return top in self._tops or (not near.installed and self._on_root(top, near.root))
 
     def _known(self, parts: list[str]) -> bool:
         """Whether the knowledge table has an entry for the name or a name above it."""

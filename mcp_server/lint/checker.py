@@ -69,6 +69,48 @@ _COMMANDS = frozenset(
         ),
     }
 )
+# What a query or an update validator must not call: the SDK's read-only check rejects these
+# (temporalio/worker/_workflow_instance.py, `_assert_not_read_only`), and signalling or cancelling
+# another workflow issues a command too.
+_NOT_IN_HANDLERS = frozenset(
+    {
+        *_COMMANDS,
+        *(
+            f"{WORKFLOW}.{name}"
+            for name in (
+                "random",
+                "uuid4",
+                "new_random",
+                "set_query_handler",
+                "set_signal_handler",
+                "set_update_handler",
+                "set_dynamic_query_handler",
+                "set_dynamic_signal_handler",
+                "set_dynamic_update_handler",
+                "set_current_details",
+                "register_random_seed_callback",
+            )
+        ),
+        *(
+            f"{WORKFLOW}.{handle}.{method}"
+            for handle in ("get_external_workflow_handle", "get_external_workflow_handle_for")
+            for method in ("signal", "cancel")
+        ),
+    }
+)
+_HANDLER_CHANGES = {  # why the calls of _NOT_IN_HANDLERS that are not commands change state
+    **dict.fromkeys(("random", "uuid4", "new_random"), "draws from the workflow's random sequence"),
+    **dict.fromkeys(
+        (
+            f"set_{d}{kind}_handler"
+            for d in ("", "dynamic_")
+            for kind in ("query", "signal", "update")
+        ),
+        "registers a handler",
+    ),
+    "set_current_details": "sets the workflow's current details",
+    "register_random_seed_callback": "registers a callback on the workflow's random seed",
+}
 # What a replay-dependent decision must not issue or skip (TPR408): the commands above, timers
 # (`asyncio.sleep`, `asyncio.wait_for`/`timeout` start one in a workflow) and the commands issued
 # through handles.
@@ -423,8 +465,9 @@ class Checker(ast.NodeVisitor):
             self.report("TPR601", node, qname, name=qname, replacement="", reason="", note="")
         if self.context in ("activity", "async-activity") and _is_workflow_api(qname):
             self.report("TPR410", node, qname, name=qname)
-        if self.handler and qname in _COMMANDS:
-            self._report_handler_change(node, f"`{qname}` issues a command")
+        if self.handler and qname in _NOT_IN_HANDLERS:
+            what = _HANDLER_CHANGES.get(qname.rpartition(".")[2], "issues a command")
+            self._report_handler_change(node, f"`{qname}` {what}")
         if qname in _NUMERIC_CONVERSIONS and node.args:
             self._check_random_as_number(node.args[0])
         if qname.startswith("temporalio."):

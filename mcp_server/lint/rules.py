@@ -2034,8 +2034,10 @@ class AsyncQueryHandler(Rule):
 class QueryChangesState(Rule):
     """
     ## What it does
-    Flags a `@workflow.query` handler that assigns to or mutates `self`, or issues a workflow
-    command (activity, timer, child workflow, ...).
+    Flags a `@workflow.query` handler that assigns to or mutates `self`, issues a workflow
+    command (activity, timer, child workflow, a signal to another workflow, ...), or calls what
+    the SDK rejects in a read-only context (`workflow.random()`, `workflow.uuid4()`,
+    `workflow.set_query_handler(...)`, `workflow.register_random_seed_callback(...)`).
 
     ## Why is this bad?
     Queries are not recorded in the history and replay does not run them. A change a query makes
@@ -2077,6 +2079,10 @@ class QueryChangesState(Rule):
                 def count(self) -> int:
                     self.reads += 1  # expect: TPR406
                     return self.reads
+
+                @workflow.query
+                def sample_id(self) -> str:
+                    return str(workflow.uuid4())  # expect: TPR406
         """),
     ]
     VALID = [

@@ -475,8 +475,10 @@ def read_blobs(gitdir: Path, shas: Sequence[str]) -> dict[str, bytes]:
 
 
 def extract_tree(gitdir: Path, commit: str, paths: Sequence[str], dest: Path) -> list[str]:
-    """Write the .py files under `paths` at `commit` into dest; return their paths."""
-    spec = [] if "." in paths else ["--", *paths]
+    """Write the .py files under `paths` at `commit` into dest, and the repository's top-level
+    pyproject.toml (a checkout has it: it declares the project's temporalio); return the .py
+    files' paths."""
+    spec = [] if "." in paths else ["--", *paths, "pyproject.toml"]
     listing = git(gitdir, "ls-tree", "-r", "-z", commit, *spec).split(b"\0")
     wanted: list[tuple[str, str]] = []
     for entry in listing:
@@ -485,7 +487,11 @@ def extract_tree(gitdir: Path, commit: str, paths: Sequence[str], dest: Path) ->
         meta, _, name = entry.partition(b"\t")
         mode, kind, sha = meta.split()
         path = name.decode("utf-8", errors="surrogateescape")
-        if kind == b"blob" and mode != b"120000" and path.endswith(".py"):
+        if (
+            kind == b"blob"
+            and mode != b"120000"
+            and (path.endswith(".py") or path == "pyproject.toml")
+        ):
             wanted.append((path, sha.decode()))
     blobs = read_blobs(gitdir, [sha for _, sha in wanted])
     written = []
@@ -495,7 +501,8 @@ def extract_tree(gitdir: Path, commit: str, paths: Sequence[str], dest: Path) ->
         target = dest / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(blobs[sha])
-        written.append(path)
+        if path.endswith(".py"):
+            written.append(path)
     return written
 
 

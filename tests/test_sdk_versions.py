@@ -391,3 +391,48 @@ def test_the_environment_s_temporalio_chooses_the_table(tmp_path: Path) -> None:
     # The configuration's target wins over the environment.
     found = _lint_with(project, "--python", str(python), config='target-temporalio = "1.35"')
     assert "temporalio.workflow.uuid7" not in [name for name, *_ in found]
+
+
+@pytest.mark.parametrize(
+    ("project", "table", "uuid7", "unknown"),
+    [
+        (
+            '[project]\nname = "shop"\ndependencies = ["temporalio==1.31.0"]\n',
+            "1.31",
+            "error",
+            "error",
+        ),
+        # The SDK's own repository: between releases its source is newer than any table.
+        ('[project]\nname = "temporalio"\nversion = "1.31.0"\n', NEWEST, None, "warning"),
+        ('[tool.poetry.dependencies]\ntemporalio = "^1.31"\n', NEWEST, None, "error"),
+        (
+            '[project]\nname = "shop"\ndependencies = ["temporalio[otel]>=1.99,<2"]\n',
+            NEWEST,
+            None,
+            "warning",
+        ),
+    ],
+)
+def test_the_project_s_declared_temporalio_chooses_the_table(
+    tmp_path: Path, project: str, table: str, uuid7: str | None, unknown: str
+) -> None:
+    # The SDK's own tests declare their release; a project pins or bounds it. A lower bound
+    # newer than the linter's environment means the linter runs beside the project: ^1.31 is
+    # satisfied by the environment's release, >=1.99 is newer than every table.
+    (tmp_path / "pyproject.toml").write_text(project)
+    (tmp_path / "wf.py").write_text(UUID7)
+    out = subprocess.run(
+        [sys.executable, "-m", "mcp_server", "lint", "--no-cache", "--format", "json", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+    )
+    found = {
+        f["message"].split("`")[1]: (f["severity"], f["message"])
+        for f in json.loads(out.stdout)["findings"]
+    }
+    assert found.get("temporalio.workflow.uuid7", (None,))[0] == uuid7
+    severity, message = found["temporalio.workflow.no_such_api"]
+    assert severity == unknown
+    assert (f"temporalio {table} table" in message) == (table != NEWEST or unknown == "warning")

@@ -50,7 +50,8 @@ class ConfigError(InputError):
 _Settings = collections.namedtuple(
     "_Settings",
     "path root_dir select ignore exclude per_file_ignores nondeterministic_calls "
-    "deterministic_calls cache_dir max_file_size workflow_code target_temporalio python",
+    "deterministic_calls cache_dir max_file_size workflow_code target_temporalio python "
+    "declared_temporalio",
     defaults=(
         None,
         None,
@@ -63,6 +64,7 @@ _Settings = collections.namedtuple(
         None,
         DEFAULT_MAX_FILE_SIZE,
         (),
+        None,
         None,
         None,
     ),
@@ -80,7 +82,10 @@ class Config(_Settings):
     max_file_size: bytes above which a file is skipped, not parsed (0: no limit);
     workflow_code: dotted patterns (`pkg.mod`, `pkg.mod.func`, `pkg.*`) of code taken as workflow
     code; target_temporalio: "MAJOR.MINOR[.PATCH]" or None (the environment's temporalio);
-    python: Path of the interpreter whose environment the code runs in, or None (this one).
+    python: Path of the interpreter whose environment the code runs in, or None (this one);
+    declared_temporalio: the temporalio the project itself declares in its nearest
+    pyproject.toml, as "==1.20.0" (pinned) or ">=1.26.0" (a lower bound), SDK_SOURCE when the
+    project is the SDK itself, or None.
     """
 
     __slots__ = ()
@@ -185,8 +190,9 @@ def _read(path: Path) -> dict:  # type: ignore[type-arg]
 def load_config(explicit: Path | None = None, start: Path | None = None) -> Config:
     """Settings from `explicit` (--config) or the nearest pyproject.toml; defaults if none."""
     path = explicit or find_config(start or Path.cwd())
+    declared = declared_temporalio(start or Path.cwd())
     if path is None:
-        return Config()
+        return Config(declared_temporalio=declared)
     if explicit is not None and not explicit.is_file():
         problem = "not a file" if explicit.exists() else "no such configuration file"
         raise ConfigError(f"{explicit}: {problem}")
@@ -194,7 +200,44 @@ def load_config(explicit: Path | None = None, start: Path | None = None) -> Conf
     table = data.get("tool", {}).get("temporal-pro", {}) if path.name == "pyproject.toml" else data
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.temporal-pro] must be a table")
-    return _parse(path, table)
+    return _parse(path, table)._replace(declared_temporalio=declared)
+
+
+def declared_temporalio(start: Path) -> str | None:
+    """The temporalio the project declares in its nearest pyproject.toml: "==X" when it pins it,
+    ">=X" for a lower bound (`>=`, `~=`, Poetry's `^`), SDK_SOURCE in the SDK's own repository,
+    else None."""
+    for directory in (start.resolve(), *start.resolve().parents):
+        candidate = directory / "pyproject.toml"
+        try:
+            text = candidate.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if "temporalio" not in text:
+            return None  # the nearest project file is the project's: it does not say
+        try:
+            data = _read(candidate)
+        except ConfigError:
+            return None
+        project = data.get("project", {}) if isinstance(data.get("project"), dict) else {}
+        if project.get("name") == "temporalio":
+            return SDK_SOURCE
+        poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {})
+        pinned = poetry.get("temporalio") if isinstance(poetry, dict) else None
+        if isinstance(pinned, dict):
+            pinned = pinned.get("version")
+        requirements = [f"temporalio {pinned}"] if isinstance(pinned, str) else []
+        groups = [project.get("dependencies", [])]
+        groups += list((project.get("optional-dependencies") or {}).values())
+        groups += list((data.get("dependency-groups") or {}).values())
+        requirements += [r for group in groups if isinstance(group, list) for r in group]
+        for requirement in requirements:
+            found = isinstance(requirement, str) and _REQUIREMENT.match(requirement)
+            if found:
+                exact = found["op"] in ("==", "===") or found["op"] is None
+                return f"{'==' if exact else '>='}{found['version']}"
+        return None
+    return None
 
 
 def _parse(path: Path, table: dict) -> Config:  # type: ignore[type-arg]
@@ -285,6 +328,13 @@ def _parse(path: Path, table: dict) -> Config:  # type: ignore[type-arg]
     )
 
 
+# The SDK's own repository: its source is newer than its last release between two releases,
+# so no release's table is its API.
+SDK_SOURCE = "source"
+# `temporalio[opentelemetry]>=1.26.0,<2`, `temporalio==1.20.0`, Poetry's `temporalio ^1.8`.
+_REQUIREMENT = re.compile(
+    r"\s*temporalio\s*(\[[^\]]*\])?\s*(?P<op>===|==|>=|~=|\^)?\s*v?(?P<version>\d+\.\d+(\.\d+)?)"
+)
 _WORKFLOW_CODE = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(\.\*)?")
 _VERSION = re.compile(r"\d+\.\d+(\.\d+)?")
 

@@ -13,13 +13,15 @@ import dataclasses
 import gc
 import itertools
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mcp_server.lint import knowledge, sdk_api
 from mcp_server.lint.checker import Checker, Context, Handler, Raw
-from mcp_server.lint.config import Config, skip_note
+from mcp_server.lint.config import SDK_SOURCE, Config, skip_note
 from mcp_server.lint.files import UsageError, discover
 from mcp_server.lint.models import ChainHop, Finding, LintReport, Location, Summary
 from mcp_server.lint.options import DEFAULT_OPTIONS, LintOptions
@@ -39,6 +41,9 @@ from mcp_server.lint.roots import declared_modules, find_roots
 from mcp_server.lint.rules import RULES, is_test_file, resolve_codes
 from mcp_server.lint.suppress import apply_suppressions
 from mcp_server.sdk_facts import WORKFLOW
+
+if TYPE_CHECKING:
+    from mcp_server.lint.environment import Environment
 
 Progress = Callable[[int, int], None]  # (files analyzed, files to analyze)
 
@@ -89,9 +94,10 @@ def _lint(
     config = options.config
     codes = _selected_codes(options)
     environment = options.environment()
-    sdk = sdk_api.choose(
-        config.target_temporalio or (environment.temporalio_version if environment else None)
-    )
+    sdk = sdk_api.choose(_code_release(config, environment))
+    if config.declared_temporalio == SDK_SOURCE and not config.target_temporalio:
+        note = f"checked against the temporalio {sdk.table} table; this is the SDK's own source"
+        sdk = sdk._replace(beyond=True, note=note)
     project = Project(
         knowledge.extended(config.nondeterministic_calls, config.deterministic_calls),
         config.deterministic_calls,
@@ -175,6 +181,25 @@ def _selected_codes(options: LintOptions) -> set[str]:
         return selected - resolve_codes([*config.ignore, *options.ignore])
     except ValueError as error:
         raise UsageError(str(error)) from None
+
+
+def _code_release(config: Config, environment: Environment | None) -> str | None:
+    """The temporalio the linted code runs with: `target-temporalio`; else the project's pin;
+    else the environment's, unless the project asks for a newer one than it has (the linter
+    then runs beside the project, not in its environment)."""
+    declared = config.declared_temporalio or SDK_SOURCE
+    installed = environment.temporalio_version if environment else None
+    if config.target_temporalio or declared.startswith("=="):
+        return config.target_temporalio or declared[2:]
+    if declared.startswith(">=") and (
+        installed is None or _release(installed) < _release(declared[2:])
+    ):
+        return declared[2:]
+    return installed
+
+
+def _release(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version)[:2])
 
 
 _NONEXISTENT_API = "TPR411"

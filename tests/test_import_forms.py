@@ -155,3 +155,42 @@ def test_a_function_the_project_defines_keeps_its_own_name(tmp_path: Path) -> No
     (tmp_path / "app" / "flow.py").write_text(source)
     report = lint_paths([str(tmp_path / "app" / "flow.py")], LintOptions(jobs=1)).report
     assert report.findings == []
+
+
+HELPERS = """\
+from datetime import datetime
+
+from loguru import logger
+
+
+def bind_logger(run_id: str):
+    return logger.bind(run_id=run_id)
+
+
+def get_logger(run_id: str):
+    return bind_logger(run_id)
+
+
+def now() -> datetime:
+    return datetime.now()
+"""
+
+
+def test_an_object_a_project_helper_returns_is_known_by_what_it_is(tmp_path: Path) -> None:
+    # A real project's workflows logged through `log = seed_and_bind_logger(...)`, a helper of
+    # its own returning a bound Loguru logger through another helper.
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "helpers.py").write_text(HELPERS)
+    source = HEADER + (
+        "from app.helpers import get_logger, now\n\n\n@workflow.defn\nclass Subject:\n"
+        "    @workflow.run\n    async def run(self) -> str:\n"
+        "        log = get_logger('r')\n        log.info('started')\n"
+        "        return now().isoformat()\n"
+    )
+    (tmp_path / "app" / "flow.py").write_text(source)
+    report = lint_paths([str(tmp_path / "app")], LintOptions(jobs=1)).report
+    found = [(f.code, f.filename.rpartition("/")[2], f.location.row) for f in report.findings]
+    log_row = call_line(source.replace("log.info(", "value = log.info("), "log.info")
+    # The clock is reported once, in the helper that reads it, not again where it is called.
+    assert found == [("TPR602", "flow.py", log_row), ("TPR101", "helpers.py", 15)]

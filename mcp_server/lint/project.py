@@ -899,6 +899,15 @@ class Project:
                 base: str | None = binding.qname
             elif binding.kind == "var" and binding.count == 1 and binding.node is not None:
                 base = self.module_scope(module).resolve(binding.node, depth + 1)
+            elif binding.kind == "def" and parts[i + 1 :] and isinstance(
+                binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)
+            ):
+                # `get_logger().info(...)`: what the helper returns, when that is one outside
+                # object whose creation reports nothing (the helper's own walk reports that).
+                base = self._returned(module, binding.node, depth)
+                entry = knowledge.lookup(base, self.table) if base else None
+                if entry is not None and entry.rule is not None:
+                    return None
             else:
                 return None  # a definition of the tree: its own name is the right one
             if base is None:
@@ -908,6 +917,18 @@ class Project:
                 return self.value_alias(target, module, depth + 1)
             return target
         return None
+
+    def _returned(
+        self, module: Module, node: ast.FunctionDef | ast.AsyncFunctionDef, depth: int
+    ) -> str | None:
+        """The one name every `return` of a function resolves to, or None."""
+        scope = self.scope(module, node, self.module_scope(module))
+        names = set()
+        for statement in _statements(node.body):
+            if isinstance(statement, ast.Return):
+                value = statement.value
+                names.add(scope.resolve(value, depth + 1) if value is not None else None)
+        return names.pop() if len(names) == 1 else None
 
     def _in_tree(self, top: str, near: Module) -> bool:
         return top in self._tops or (not near.installed and self._on_root(top, near.root))

@@ -264,3 +264,27 @@ def test_progress_is_shown_on_a_terminal_only_and_erased_at_the_end(
         assert all(int(done) < int(total) for done, total in updates)
     else:
         assert updates == [] and "\x1b" not in captured.err
+
+
+def test_a_method_inherited_from_a_generic_base_is_followed(tmp_path: Path) -> None:
+    # A real project minted child-workflow ids through `ExecutionUUID.new_uuid4()`, inherited
+    # from `class ExecutionUUID(TracecatUUID[ShortID])`: uuid4 in workflow code.
+    (tmp_path / "ids.py").write_text(
+        "import uuid\nfrom typing import Generic, TypeVar\n\nT = TypeVar('T')\n\n\n"
+        "class BaseId(uuid.UUID, Generic[T]):\n    @classmethod\n    def new_uuid4(cls):\n"
+        "        return cls(int=uuid.uuid4().int)\n\n\nclass RunId(BaseId[str]):\n    pass\n"
+    )
+    (tmp_path / "flow.py").write_text(
+        "from temporalio import workflow\n\nfrom ids import RunId\n\n\n@workflow.defn\n"
+        "class W:\n    @workflow.run\n    async def run(self) -> str:\n"
+        "        return str(RunId.new_uuid4())\n"
+    )
+    report = lint_paths([str(tmp_path)], LintOptions(jobs=1)).report
+    assert [(f.code, Path(f.filename).name, f.location.row) for f in report.findings] == [
+        ("TPR105", "ids.py", 10)
+    ]
+    assert [hop.function for hop in report.findings[0].chain] == [
+        "W.run",
+        "ids.BaseId.new_uuid4",
+        "uuid.uuid4",
+    ]

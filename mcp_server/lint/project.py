@@ -984,6 +984,8 @@ class Project:
         scope = self.module_scope(cls.module)
         found = []
         for base in cls.node.bases:
+            if isinstance(base, ast.Subscript):  # a generic base: `TracecatUUID[ShortID]`
+                base = base.value
             qname = scope.resolve(base)
             symbol = self.lookup(qname, cls.module, depth + 1) if qname else None
             if symbol is not None and symbol.cls is not None and symbol.kind == "class":

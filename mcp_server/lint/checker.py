@@ -28,6 +28,7 @@ from mcp_server.lint.project import (
     Symbol,
     _statements,
 )
+from mcp_server.lint.roots import LEAVES, in_workflow_sense
 from mcp_server.sdk_facts import WORKFLOW
 
 Context = Literal["workflow", "activity", "async-activity", "other", "module"]
@@ -318,6 +319,11 @@ class Checker(ast.NodeVisitor):
         self.findings: list[Raw] = []
         self.calls: list[tuple[Function, ast.Call]] = []
         self._order_free: set[int] = set()
+        self._cut_after: set[int] = set()  # `if in_workflow(): return`: what follows is not ours
+        # Only a module that mentions the probes can hold `if workflow.in_workflow():`.
+        self._asks_in_workflow = "in_workflow" in module.source or "in_sandbox" in module.source
+        self._in_message = 0  # inside a logging call's arguments: a set's order only shows there
+        self._single: set[str] | None = None  # names compared with `len(name) == 1` (or !=)
         self._awaited: set[int] = set()  # awaited calls are async I/O, never blocking
         self._replay_reported: set[int] = set()  # under two nested decisions: reported once
 
@@ -325,6 +331,8 @@ class Checker(ast.NodeVisitor):
     def check_function(self, function: Function) -> None:
         for statement in function.node.body:
             self.visit(statement)
+            if self._cut_after and id(statement) in self._cut_after:
+                break  # the rest of the body runs only outside workflows
 
     def check_module(self, statements: list[ast.stmt]) -> None:
         """A module's top level (and class bodies): what runs when the module is imported."""
@@ -362,17 +370,22 @@ class Checker(ast.NodeVisitor):
         method(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
+        cut = self._cut_after
         for name in node._fields:
             value = getattr(node, name, None)
             if isinstance(value, list):
                 for item in value:
                     if isinstance(item, ast.AST):
                         self.visit(item)
+                        if cut and id(item) in cut:
+                            break  # the rest of the block runs only outside workflows
             elif isinstance(value, ast.AST) and not isinstance(value, ast.expr_context):
                 self.visit(value)
 
     # --- reporting ------------------------------------------------------------------------------
     def report(self, code: str, node: ast.AST, target: str | None = None, **fields: str) -> None:
+        if code == "TPR301" and (self._in_message or self._one_element(node)):
+            return  # the order shows only in a log line, or there is one element
         if "name" in fields:  # `print`, not `builtins.print`
             fields["name"] = fields["name"].removeprefix("builtins.")
         self.findings.append(Raw(code, self.module, node, fields, target))
@@ -438,7 +451,7 @@ class Checker(ast.NodeVisitor):
     # --- calls --------------------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
         qname = self.scope.resolve(node.func)
-        reported = False
+        reported, entry = False, None
         if qname:
             named, entry = self._entry(qname)
             if (
@@ -452,11 +465,41 @@ class Checker(ast.NodeVisitor):
         self._check_call_shape(node, qname)
         if self.context == "workflow" and isinstance(node.func, (ast.Name, ast.Subscript)):
             self._check_activity_from_container(node)
+        logs = bool(qname) and (
+            f"{qname}.".startswith(f"{WORKFLOW}.logger.")
+            or (entry is not None and entry.rule == knowledge.REPLAY_LOGGING)
+        )
+        self._in_message += logs
         if reported:  # the callee is reported: only its arguments are left to check
             for child in (*node.args, *node.keywords):
                 self.visit(child)
         else:
             self.generic_visit(node)
+        self._in_message -= logs
+
+    def _one_element(self, node: ast.AST) -> bool:
+        """`s.pop()` or `next(iter(s))` where the function checks `len(s) == 1` (or `!= 1`):
+        a set of one element has one order."""
+        while isinstance(node, (ast.Call, ast.Attribute)):
+            node = node.func if isinstance(node, ast.Call) else node.value
+        if not isinstance(node, ast.Name):
+            return False
+        if self._single is None:
+            self._single = set()
+            for found in ast.walk(self.scope.node):
+                if (
+                    isinstance(found, ast.Compare)
+                    and isinstance(found.ops[0], (ast.Eq, ast.NotEq))
+                    and isinstance(found.left, ast.Call)
+                    and isinstance(found.left.func, ast.Name)
+                    and found.left.func.id == "len"
+                    and found.left.args
+                    and isinstance(found.left.args[0], ast.Name)
+                    and isinstance(found.comparators[0], ast.Constant)
+                    and found.comparators[0].value == 1
+                ):
+                    self._single.add(found.left.args[0].id)
+        return node.id in self._single
 
     def _check_call(self, node: ast.Call, qname: str) -> None:
         if qname in _ACTIVITY_STARTERS:
@@ -833,7 +876,19 @@ class Checker(ast.NodeVisitor):
         condition = self._replaying_condition(node.test)
         if condition:
             self._check_replay_branch(node, [*node.body, *node.orelse], condition, loop=False)
-        self.generic_visit(node)
+        sense = None
+        if self.context == "workflow" and self._asks_in_workflow:
+            sense = in_workflow_sense(node.test, self.scope)
+        if sense is None:
+            self.generic_visit(node)
+            return
+        # `if workflow.in_workflow():` in code a workflow reached: only the branch that runs in
+        # a workflow is workflow code, and after `if in_workflow(): return ...`, nothing is.
+        self.visit(node.test)
+        for statement in node.body if sense else node.orelse:
+            self.visit(statement)
+        if sense and node.body and isinstance(node.body[-1], LEAVES):
+            self._cut_after.add(id(node))
 
     def visit_While(self, node: ast.While) -> None:
         condition = self._replaying_condition(node.test)

@@ -103,7 +103,7 @@ _NOT_IN_WORKFLOW_ERRORS = frozenset(
     {f"{WORKFLOW}._NotInWorkflowEventLoopError", "temporalio.exceptions.TemporalError"}
 )
 _SHORT_NAMES = frozenset(name.rpartition(".")[2] for name in WORKFLOW_ONLY | IN_WORKFLOW_PROBES)
-_LEAVES = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+LEAVES = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _KEYWORD = {ast.Return: "return", ast.Raise: "raise", ast.Continue: "continue", ast.Break: "break"}
 _SHOWN_TEST = 60  # characters of an `if` test quoted in a reason
 
@@ -297,6 +297,47 @@ def _holds_line(lines: list[int], first: int, last: int) -> bool:
     return index < len(lines) and lines[index] <= last
 
 
+def in_workflow_sense(test: ast.expr, scope: Scope) -> bool | None:
+    """True when an `if` test holds only in a workflow (`workflow.in_workflow()`,
+    `workflow.unsafe.in_sandbox()`, a name assigned once from one), False when it fails only in
+    one (`not workflow.in_workflow()`), None when it says neither."""
+    if _probe(test, scope):
+        return True
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = in_workflow_sense(test.operand, scope)
+        return None if inner is None else not inner
+    if isinstance(test, ast.BoolOp):
+        senses = [in_workflow_sense(value, scope) for value in test.values]
+        # `a and b` holds only in a workflow if one of them does; fails only in one if
+        # each does (and the other way round for `or`).
+        conjunction = isinstance(test.op, ast.And)
+        if (conjunction and True in senses) or (not conjunction and False in senses):
+            return conjunction
+        if all(s is (not conjunction) for s in senses):
+            return not conjunction
+    return None
+
+
+def _probe(test: ast.expr, scope: Scope) -> bool:
+    """`workflow.in_workflow()`, or a name assigned once from it."""
+    if isinstance(test, ast.Name):
+        found = scope.lookup_name(test.id)
+        if found is None or found[0].kind != "var" or found[0].count != 1:
+            return False
+        value = found[0].node
+        return isinstance(value, ast.Call) and _called(value, scope) in IN_WORKFLOW_PROBES
+    return isinstance(test, ast.Call) and _called(test, scope) in IN_WORKFLOW_PROBES
+
+
+def _called(call: ast.Call, scope: Scope) -> str | None:
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr not in _SHORT_NAMES:
+        return None
+    if not isinstance(func, (ast.Attribute, ast.Name)):
+        return None
+    return scope.resolve(func)
+
+
 class _Survey:
     """One definition's own body (nested definitions apart): the workflow-only calls outside
     any `in_workflow()` test, whether it asks that question at all, its workflow branches, and
@@ -358,7 +399,7 @@ class _Survey:
             if isinstance(statement, ast.ClassDef):
                 continue
             if isinstance(statement, ast.If):
-                sense = self._sense(statement.test)
+                sense = in_workflow_sense(statement.test, self.scope)
                 if sense is not None:
                     self.asks = True
                     rest = body[index + 1 :]
@@ -386,7 +427,7 @@ class _Survey:
             how = "under `if {test}:`" if sense else "in the `else` of `if {test}:`"
             self.branches.append((statement.test, inside, how))
             return False
-        leaves = outside[-1] if outside and isinstance(outside[-1], _LEAVES) else None
+        leaves = outside[-1] if outside and isinstance(outside[-1], LEAVES) else None
         if not sense and leaves is not None and rest:
             how = "after `if {test}: " + _KEYWORD[type(leaves)] + "`"
             self.branches.append((statement.test, rest, how))
@@ -422,41 +463,7 @@ class _Survey:
             stack.extend(ast.iter_child_nodes(current))
 
     def _called(self, call: ast.Call) -> str | None:
-        func = call.func
-        if isinstance(func, ast.Attribute) and func.attr not in _SHORT_NAMES:
-            return None
-        if not isinstance(func, (ast.Attribute, ast.Name)):
-            return None
-        return self.scope.resolve(func)
-
-    def _sense(self, test: ast.expr) -> bool | None:
-        """True when the test holds only in a workflow, False when it fails only in one
-        (`not workflow.in_workflow()`), None when it says neither."""
-        if self._probe(test):
-            return True
-        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-            inner = self._sense(test.operand)
-            return None if inner is None else not inner
-        if isinstance(test, ast.BoolOp):
-            senses = [self._sense(value) for value in test.values]
-            # `a and b` holds only in a workflow if one of them does; fails only in one if
-            # each does (and the other way round for `or`).
-            conjunction = isinstance(test.op, ast.And)
-            if (conjunction and True in senses) or (not conjunction and False in senses):
-                return conjunction
-            if all(s is (not conjunction) for s in senses):
-                return not conjunction
-        return None
-
-    def _probe(self, test: ast.expr) -> bool:
-        """`workflow.in_workflow()`, or a name assigned once from it."""
-        if isinstance(test, ast.Name):
-            found = self.scope.lookup_name(test.id)
-            if found is None or found[0].kind != "var" or found[0].count != 1:
-                return False
-            value = found[0].node
-            return isinstance(value, ast.Call) and self._called(value) in IN_WORKFLOW_PROBES
-        return isinstance(test, ast.Call) and self._called(test) in IN_WORKFLOW_PROBES
+        return _called(call, self.scope)
 
     def _expects_failure(self, manager: ast.expr) -> bool:
         if not isinstance(manager, ast.Call):

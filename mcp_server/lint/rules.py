@@ -597,6 +597,30 @@ class WorkflowUuid(Rule):
                 async def run(self) -> str:
                     return str(workflow.uuid4()) + str(uuid.uuid5(uuid.NAMESPACE_URL, "x"))
         """),
+        workflow_sample("""
+            import uuid
+
+
+            def new_id() -> uuid.UUID:
+                # Shared with code outside workflows: only the first branch runs in one.
+                if workflow.in_workflow():
+                    return workflow.uuid4()
+                return uuid.uuid4()
+
+
+            def label() -> str:
+                if not workflow.unsafe.in_sandbox():
+                    return str(uuid.uuid1())
+                else:
+                    return str(workflow.uuid4())
+
+
+            @workflow.defn
+            class Order:
+                @workflow.run
+                async def run(self) -> str:
+                    return f"{new_id()}-{label()}"
+        """),
     ]
 
 
@@ -1137,7 +1161,9 @@ class WorkflowSetIteration(Rule):
     Flags workflow code that lets a set's iteration order reach a decision or a command: a `for`
     loop or a comprehension over a set or frozenset, `list(s)`, `tuple(s)`, `next(iter(s))`,
     `",".join(s)`, `*s`, `s.pop()`. Order-free uses are fine: `sorted(s)`, `len(s)`, `x in s`,
-    `sum`/`min`/`max`/`any`/`all`, and a set comprehension.
+    `sum`/`min`/`max`/`any`/`all`, a set comprehension, a set in the arguments of a logging call
+    (the order shows only in the line it logs), and `s.pop()` or `next(iter(s))` in a function
+    that checks `len(s) == 1` (one element has one order).
 
     ## Why is this bad?
     The order of a set of strings depends on the process's hash seed, so a loop that starts an
@@ -1251,6 +1277,18 @@ class WorkflowSetIteration(Rule):
                 @workflow.query
                 def pending(self) -> list[str]:
                     return sorted(list(self.reviewers))
+        """),
+        workflow_sample("""
+
+            @workflow.defn
+            class Owner:
+                @workflow.run
+                async def run(self, owners: list[str]) -> str:
+                    found = set(owners)
+                    workflow.logger.info("owners: %s", list(found))
+                    if len(found) != 1:
+                        raise ValueError("expected exactly one owner")
+                    return found.pop()
         """),
     ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 import os
@@ -288,3 +289,28 @@ def test_a_method_inherited_from_a_generic_base_is_followed(tmp_path: Path) -> N
         "ids.BaseId.new_uuid4",
         "uuid.uuid4",
     ]
+
+
+def test_released_trees_are_freed_with_the_collector_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The CLI lints with the cyclic collector off: a reference cycle through a tree (a scope
+    # keeping itself) would keep every batch's trees alive, doubling a run's peak memory.
+    import gc
+    import weakref
+
+    monkeypatch.setattr(engine, "_BATCH_CHARACTERS", 1)
+    trees: list[weakref.ref[ast.Module]] = []
+    original = engine.Project.release
+
+    def release(self: engine.Project) -> None:
+        trees.extend(weakref.ref(m.tree) for m in self.modules if m.tree is not None)
+        original(self)
+
+    monkeypatch.setattr(engine.Project, "release", release)
+    paths = [str(FIXTURES / "chains"), str(FIXTURES / "flat"), "examples"]
+    gc.disable()
+    try:
+        lint_paths(paths, LintOptions(jobs=1))
+        assert len(trees) > 5
+        assert [ref for ref in trees if ref() is not None] == []
+    finally:
+        gc.enable()

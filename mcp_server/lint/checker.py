@@ -15,7 +15,6 @@ from typing import Any, Literal
 
 from mcp_server import sdk_facts
 from mcp_server.lint import knowledge, sdk_api
-from mcp_server.lint.fixes import fix_for
 from mcp_server.lint.knowledge import Entry
 from mcp_server.lint.models import Fix
 from mcp_server.lint.project import (
@@ -405,6 +404,8 @@ class Checker(ast.NodeVisitor):
         if rule == knowledge.SANDBOX_ESCAPE or self.context == "workflow":
             self.report(rule, node, qname, **fields)
             if rule in knowledge.FIXABLE and self.context == "workflow":
+                from mcp_server.lint.fixes import fix_for  # only a finding with a fix pays for it
+
                 fix = fix_for(self.module, self.scope, node, qname)
                 if fix is not None and not self.workflow_method:
                     fix = Fix(applicability="unsafe", message=fix.message, edits=fix.edits)

@@ -193,6 +193,7 @@ class Scope:
         self.self_name: str | None = None
         self.names: dict[str, Binding] = {}
         self.global_names: set[str] = set()
+        self._module_scope: Scope | None = None  # asked for on most lookups: kept at hand
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             _collect_function_bindings(self, node)
 
@@ -207,7 +208,11 @@ class Scope:
             scope = scope.parent
         binding = self.module.bindings.get(name)
         if binding is not None:
-            return binding, self.project.module_scope(self.module)
+            if self.parent is None:
+                return binding, self  # the module's own scope (kept out of itself: no cycle)
+            if self._module_scope is None:
+                self._module_scope = self.project.module_scope(self.module)
+            return binding, self._module_scope
         return None
 
     def resolve(self, node: ast.AST, depth: int = 0) -> str | None:
@@ -899,8 +904,10 @@ class Project:
                 base: str | None = binding.qname
             elif binding.kind == "var" and binding.count == 1 and binding.node is not None:
                 base = self.module_scope(module).resolve(binding.node, depth + 1)
-            elif binding.kind == "def" and parts[i + 1 :] and isinstance(
-                binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)
+            elif (
+                binding.kind == "def"
+                and parts[i + 1 :]
+                and isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef))
             ):
                 # `get_logger().info(...)`: what the helper returns, when that is one outside
                 # object whose creation reports nothing (the helper's own walk reports that).

@@ -69,36 +69,9 @@ _COMMANDS = frozenset(
         ),
     }
 )
-# What a query or an update validator must not call: the SDK's read-only check rejects these
-# (temporalio/worker/_workflow_instance.py, `_assert_not_read_only`), and signalling or cancelling
-# another workflow issues a command too.
-_NOT_IN_HANDLERS = frozenset(
-    {
-        *_COMMANDS,
-        *(
-            f"{WORKFLOW}.{name}"
-            for name in (
-                "random",
-                "uuid4",
-                "new_random",
-                "set_query_handler",
-                "set_signal_handler",
-                "set_update_handler",
-                "set_dynamic_query_handler",
-                "set_dynamic_signal_handler",
-                "set_dynamic_update_handler",
-                "set_current_details",
-                "register_random_seed_callback",
-            )
-        ),
-        *(
-            f"{WORKFLOW}.{handle}.{method}"
-            for handle in ("get_external_workflow_handle", "get_external_workflow_handle_for")
-            for method in ("signal", "cancel")
-        ),
-    }
-)
-_HANDLER_CHANGES = {  # why the calls of _NOT_IN_HANDLERS that are not commands change state
+# What a query or an update validator must not call besides commands, and why: the SDK's
+# read-only check rejects these (temporalio/worker/_workflow_instance.py, `_assert_not_read_only`).
+_HANDLER_CHANGES = {
     **dict.fromkeys(("random", "uuid4", "new_random"), "draws from the workflow's random sequence"),
     **dict.fromkeys(
         (
@@ -111,6 +84,17 @@ _HANDLER_CHANGES = {  # why the calls of _NOT_IN_HANDLERS that are not commands 
     "set_current_details": "sets the workflow's current details",
     "register_random_seed_callback": "registers a callback on the workflow's random seed",
 }
+_NOT_IN_HANDLERS = frozenset(
+    {
+        *_COMMANDS,
+        *(f"{WORKFLOW}.{name}" for name in _HANDLER_CHANGES),
+        *(  # signalling or cancelling another workflow issues a command too
+            f"{WORKFLOW}.{handle}.{method}"
+            for handle in ("get_external_workflow_handle", "get_external_workflow_handle_for")
+            for method in ("signal", "cancel")
+        ),
+    }
+)
 # What a replay-dependent decision must not issue or skip (TPR408): the commands above, timers
 # (`asyncio.sleep`, `asyncio.wait_for`/`timeout` start one in a workflow) and the commands issued
 # through handles.

@@ -26,6 +26,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from mcp_server.errors import InputError
@@ -156,14 +157,19 @@ def _relative(path: str, root: Path) -> str:
     return chosen.replace(os.sep, "/")
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest pyproject.toml with a [tool.temporal-pro] table, from `start` upward."""
+def _project_files(start: Path) -> Iterator[tuple[Path, str]]:
+    """Each readable pyproject.toml from `start` upward, with its text."""
     for directory in (start.resolve(), *start.resolve().parents):
         candidate = directory / "pyproject.toml"
         try:
-            text = candidate.read_text(encoding="utf-8")
+            yield candidate, candidate.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest pyproject.toml with a [tool.temporal-pro] table, from `start` upward."""
+    for candidate, text in _project_files(start):
         if "temporal-pro" not in text:
             continue  # most pyproject.toml files are not ours: no TOML parsing for them
         try:
@@ -207,12 +213,7 @@ def declared_temporalio(start: Path) -> str | None:
     """The temporalio the project declares in its nearest pyproject.toml: "==X" when it pins it,
     ">=X" for a lower bound (`>=`, `~=`, Poetry's `^`), SDK_SOURCE in the SDK's own repository,
     else None."""
-    for directory in (start.resolve(), *start.resolve().parents):
-        candidate = directory / "pyproject.toml"
-        try:
-            text = candidate.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
+    for candidate, text in _project_files(start):
         if "temporalio" not in text:
             return None  # the nearest project file is the project's: it does not say
         try:

@@ -1061,12 +1061,14 @@ class Checker(ast.NodeVisitor):
             found = self.scope.lookup_name(node.id)
             if found is not None and found[0].kind == "var" and found[0].count == 1:
                 value = found[0].node
+                if isinstance(value, ast.Subscript):  # an annotation (set[str]), or self.m[k]
+                    if self._set_typed(value, found[1]):
+                        return True
+                    value = value.value
                 if value is not None:
-                    if isinstance(value, ast.Subscript):  # an annotation: set[str]
-                        value = value.value
                     return self._is_set(value, depth + 1) or self._set_typed(value, found[1])
             return False
-        if isinstance(node, (ast.Call, ast.Attribute)):
+        if isinstance(node, (ast.Call, ast.Attribute, ast.Subscript)):
             return self._set_typed(node, self.scope)
         return False
 

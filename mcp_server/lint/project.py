@@ -163,6 +163,7 @@ class _SelfInfo:
 
     types: dict[str, str]
     assigned: frozenset[str]
+    values: dict[str, str]  # what `self.attr[key]` is, from `attr: dict[str, set[str]]`
 
 
 @dataclass(slots=True)
@@ -235,6 +236,16 @@ class Scope:
             return f"{base}.{node.attr}" if base else None
         if isinstance(node, ast.Call):
             return self.resolve(node.func, depth + 1)
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute):
+            # `self.adj[ref]` where the class declares `adj: dict[str, set[str]]`: a set.
+            owner_node = node.value.value
+            if not isinstance(owner_node, ast.Name):
+                return None
+            found = self.lookup_name(owner_node.id)
+            owner = found[1] if found else None
+            if owner is not None and owner.cls is not None and owner.self_name == owner_node.id:
+                return self.project.self_value(owner.cls, node.value.attr)
+            return None
         if isinstance(node, ast.Await):
             return self.resolve(node.value, depth + 1)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
@@ -352,6 +363,28 @@ def _declared_type(annotation: ast.expr, scope: Scope) -> str | None:
         else:
             break
     return scope.resolve(_annotation_type(annotation))
+
+
+_MAPPINGS = frozenset(
+    {
+        "builtins.dict",
+        *(f"typing.{name}" for name in ("Dict", "Mapping", "MutableMapping", "DefaultDict")),
+        *(f"collections.{name}" for name in ("defaultdict", "OrderedDict")),
+        *(f"collections.abc.{name}" for name in ("Mapping", "MutableMapping")),
+    }
+)
+
+
+def _declared_value(annotation: ast.expr, scope: Scope) -> str | None:
+    """The class of a mapping's values: `dict[str, set[str]]` -> set."""
+    if (
+        isinstance(annotation, ast.Subscript)
+        and isinstance(annotation.slice, ast.Tuple)
+        and len(annotation.slice.elts) == 2
+        and scope.resolve(annotation.value) in _MAPPINGS
+    ):
+        return _declared_type(annotation.slice.elts[1], scope)
+    return None
 
 
 def _is_none(node: ast.expr) -> bool:
@@ -999,6 +1032,10 @@ class Project:
                 found.append(symbol.cls)
         return found
 
+    def self_value(self, cls: ClassInfo, attr: str) -> str | None:
+        """`self.attr[key]` inside `cls`: the declared type of the mapping's values, if any."""
+        return self._self_info(cls).values.get(attr)
+
     def self_attribute(self, cls: ClassInfo, attr: str, depth: int) -> str:
         """`self.attr` inside `cls`: the type assigned in the class (`self.h = Helper()`) if any."""
         return (
@@ -1010,7 +1047,7 @@ class Project:
         if info is None:
             # Collecting resolves `self.b = self.a.m()`, which asks for `self.a` of this same
             # class: the placeholder answers "not known yet" instead of recursing forever.
-            self._self_types[id(cls)] = _SelfInfo({}, frozenset())
+            self._self_types[id(cls)] = _SelfInfo({}, frozenset(), {})
             info = self._self_types[id(cls)] = self._collect_self_types(cls)
         return info
 
@@ -1020,6 +1057,7 @@ class Project:
         # (`self.seen: set[str] = ...`, when the assignments do not say).
         in_class: dict[str, str] = {}
         in_methods: dict[str, str] = {}
+        values: dict[str, str] = {}
         assigned: dict[str, set[str | None]] = {}
         scope = self.module_scope(cls.module)
         for statement in cls.node.body:
@@ -1027,6 +1065,9 @@ class Project:
                 resolved = _declared_type(statement.annotation, scope)
                 if resolved:
                     in_class[statement.target.id] = resolved
+                held = _declared_value(statement.annotation, scope)
+                if held:
+                    values[statement.target.id] = held
         for method in cls.methods.values():
             method_scope = self.scope(cls.module, method, scope, cls)
             for node in _statements(method.body):
@@ -1048,6 +1089,9 @@ class Project:
                             resolved = _declared_type(node.annotation, method_scope)
                             if resolved:
                                 in_methods[target.attr] = resolved
+                            held = _declared_value(node.annotation, method_scope)
+                            if held:
+                                values.setdefault(target.attr, held)
         types = dict(in_methods)
         for name, kinds in assigned.items():
             if len(kinds) == 1:
@@ -1055,7 +1099,7 @@ class Project:
                 if kind:
                     types[name] = kind
         types.update(in_class)
-        return _SelfInfo(types, frozenset(assigned))
+        return _SelfInfo(types, frozenset(assigned), values)
 
     def class_attribute(self, cls: ClassInfo, attr: str) -> tuple[ClassInfo, ast.expr] | None:
         """The value `attr` is bound to in the body of `cls` or of a base, when `self.attr` reads

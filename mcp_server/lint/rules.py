@@ -1180,8 +1180,9 @@ class WorkflowSetIteration(Rule):
     ## Known problems
     The linter recognizes sets it can see: literals, `set()`/`frozenset()` calls, set
     operations, locals and `self` attributes assigned from them (every assignment a set, or the
-    attribute annotated as one), and annotations. A set that arrives through an unannotated
-    parameter is not recognized.
+    attribute annotated as one), values of a `self` mapping annotated as holding sets
+    (`self.edges[task]` with `edges: dict[str, set[str]]`), and annotations. A set that arrives
+    through an unannotated parameter is not recognized.
 
     ## References
     - https://github.com/temporalio/rules/blob/main/rules/TMPRL1100.md
@@ -1234,6 +1235,29 @@ class WorkflowSetIteration(Rule):
                         await workflow.execute_activity(
                             ask, reviewer, start_to_close_timeout=timedelta(seconds=5)
                         )
+        """),
+        workflow_sample("""
+            from collections import defaultdict
+
+
+            @activity.defn
+            async def start(task: str) -> None: ...
+
+
+            @workflow.defn
+            class Graph:
+                def __init__(self) -> None:
+                    self.edges: dict[str, set[str]] = defaultdict(set)
+                    self.labels: dict[str, str] = {}
+
+                @workflow.run
+                async def run(self, task: str) -> str:
+                    following = self.edges[task]
+                    for nxt in following:  # expect: TPR301
+                        await workflow.execute_activity(
+                            start, nxt, start_to_close_timeout=timedelta(seconds=5)
+                        )
+                    return "".join(self.labels[task])
         """),
     ]
     VALID = [

@@ -174,3 +174,25 @@ def test_every_call_site_suppression_is_used_however_the_run_is_split(
         ("TPR101", str(Path("c") / "wf.py"))  # and neither noqa is reported unused
     ]
     assert reports[1] == reports[0]
+
+
+LIBRARY_STEP = """\
+import time
+from datetime import timedelta
+
+from temporalio import workflow
+
+
+async def step(name: str) -> float:
+    await workflow.execute_activity(name, start_to_close_timeout=timedelta(seconds=5)){comment}
+    return time.time(){own}
+"""
+
+
+@pytest.mark.parametrize("comment", ["  # noqa", "  # noqa: TPR101"])
+def test_a_comment_on_a_library_root_s_signal_line_covers_that_line_only(comment: str) -> None:
+    # The line that made `step` workflow code is the first hop of every chain in it: a comment
+    # there must not silence the rest of the function.
+    source = LIBRARY_STEP.format(comment=comment, own="")
+    assert [code for _, code in found(source) if code != "TPR900"] == ["TPR101"]
+    assert found(LIBRARY_STEP.format(comment="", own="  # noqa: TPR101")) == []

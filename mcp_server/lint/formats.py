@@ -58,13 +58,7 @@ def _via(chain: list[ChainHop]) -> str:
 def _shows_chain(chain: list[ChainHop]) -> bool:
     """A two-hop chain is the entry point calling the offender directly: nothing to add, unless
     its first hop is the reason library code was taken as workflow code."""
-    return len(chain) > 2 or (len(chain) == 2 and _is_reason(chain[0]))
-
-
-def _is_reason(hop: ChainHop) -> bool:
-    """The first hop of a library root's chain says why it runs in a workflow (lint/roots.py):
-    a sentence, where every other hop holds a dotted name, which has no space."""
-    return " " in hop.function
+    return len(chain) > 2 or (len(chain) == 2 and chain[0].is_reason)
 
 
 def _summary_line(report: LintReport, errors: int = 0) -> str:
@@ -242,7 +236,7 @@ def _chain_steps(chain: list[ChainHop], base: str) -> Iterator[dict[str, Any]]:
     # Each hop's position is where it calls the next one; the last hop is the offending call
     # itself, already the result's location, so it shows as the callee of the step before.
     for hop, callee in pairwise(chain):
-        text = hop.function if _is_reason(hop) else f"{hop.function} calls {callee.function}"
+        text = hop.function if hop.is_reason else f"{hop.function} calls {callee.function}"
         yield {
             **_physical(hop.filename, base, {"startLine": hop.row, "startColumn": hop.column}),
             "message": {"text": text},

@@ -57,6 +57,12 @@ class ChainHop:
     row: int
     column: int
 
+    @property
+    def is_reason(self) -> bool:
+        """The first hop of a root outside a workflow class says why it was taken as workflow
+        code ("`lib.step` runs in a workflow: it calls ..."); a function name has no space."""
+        return " " in self.function
+
 
 @dataclass(frozen=True, kw_only=True)
 class Edit:

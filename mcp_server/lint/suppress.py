@@ -164,7 +164,9 @@ def apply_suppressions(
             (finding.filename, finding.location.row),
             (finding.filename, finding.end_location.row),
         ]
-        places += [(hop.filename, hop.row) for hop in finding.chain]
+        # A comment where a root's reason points (its `execute_activity` line) covers that line,
+        # not everything the function does.
+        places += [(hop.filename, hop.row) for hop in finding.chain if not hop.is_reason]
         silenced = False
         for filename, row in places:
             for suppression in by_file.get(filename, ()):

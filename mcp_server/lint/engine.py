@@ -187,7 +187,7 @@ def _code_release(config: Config, environment: Environment | None) -> str | None
     """The temporalio the linted code runs with: `target-temporalio`; else the project's pin;
     else the environment's, unless the project asks for a newer one than it has (the linter
     then runs beside the project, not in its environment)."""
-    declared = config.declared_temporalio or SDK_SOURCE
+    declared = config.declared_temporalio or ""  # SDK_SOURCE: neither a pin nor a bound
     installed = environment.temporalio_version if environment else None
     if config.target_temporalio or declared.startswith("=="):
         return config.target_temporalio or declared[2:]

@@ -303,8 +303,6 @@ class Checker(ast.NodeVisitor):
         self.calls: list[tuple[Function, ast.Call]] = []
         self._order_free: set[int] = set()
         self._cut_after: set[int] = set()  # `if in_workflow(): return`: what follows is not ours
-        # Only a module that mentions the probes can hold `if workflow.in_workflow():`.
-        self._asks_in_workflow = "in_workflow" in module.source or "in_sandbox" in module.source
         self._in_message = 0  # inside a logging call's arguments: a set's order only shows there
         self._single: set[str] | None = None  # names compared with `len(name) == 1` (or !=)
         self._awaited: set[int] = set()  # awaited calls are async I/O, never blocking
@@ -862,7 +860,7 @@ class Checker(ast.NodeVisitor):
         if condition:
             self._check_replay_branch(node, [*node.body, *node.orelse], condition, loop=False)
         sense = None
-        if self.context == "workflow" and self._asks_in_workflow:
+        if self.context == "workflow" and self.module.asks_in_workflow:
             sense = in_workflow_sense(node.test, self.scope)
         if sense is None:
             self.generic_visit(node)

@@ -101,6 +101,12 @@ class Module:
         return parse_suppressions(self.source)
 
     @functools.cached_property
+    def asks_in_workflow(self) -> bool:
+        """Whether it can hold `if workflow.in_workflow():` (or `unsafe.in_sandbox()`): asked
+        by every function walked in it, so the text is searched once."""
+        return "in_workflow" in self.source or "in_sandbox" in self.source
+
+    @functools.cached_property
     def has_walrus(self) -> bool:
         return ":=" in self.source
 

@@ -13,7 +13,6 @@ import dataclasses
 import gc
 import itertools
 import os
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -192,14 +191,10 @@ def _code_release(config: Config, environment: Environment | None) -> str | None
     if config.target_temporalio or declared.startswith("=="):
         return config.target_temporalio or declared[2:]
     if declared.startswith(">=") and (
-        installed is None or _release(installed) < _release(declared[2:])
+        installed is None or sdk_api.release(installed) < sdk_api.release(declared[2:])
     ):
         return declared[2:]
     return installed
-
-
-def _release(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.findall(r"\d+", version)[:2])
 
 
 _NONEXISTENT_API = "TPR411"

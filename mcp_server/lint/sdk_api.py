@@ -370,7 +370,7 @@ def version_key(label: str) -> tuple[int, ...]:
 
 def label_of(version: str) -> str:
     """The table label of a release: "1.27.2" -> "1.27"."""
-    major, minor = _release(version)
+    major, minor = release(version)
     return f"{major}.{minor}"
 
 
@@ -548,7 +548,8 @@ _VERSION = (
 _in_use: contextvars.ContextVar[str | None] = contextvars.ContextVar("sdk_api_table", default=None)
 
 
-def _release(version: str) -> tuple[int, int]:
+def release(version: str) -> tuple[int, int]:
+    """(major, minor) of a release as pip spells it; VersionError when it is not one."""
     match = re.fullmatch(_VERSION, version, re.IGNORECASE) if isinstance(version, str) else None
     if match is None:
         raise VersionError(
@@ -566,7 +567,7 @@ def choose(version: str | None) -> TableChoice:
 
 
 def _choose(version: str | None, labels: tuple[str, ...]) -> TableChoice:
-    wanted = None if version is None else _release(version)
+    wanted = None if version is None else release(version)
     if not labels:  # no table (a broken install): the queries know nothing, so flag nothing
         return TableChoice("", version, False, False, "no temporalio table ships with the linter")
     newest = labels[-1]

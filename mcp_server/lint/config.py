@@ -26,7 +26,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from mcp_server.errors import InputError
@@ -167,13 +167,16 @@ def _project_files(start: Path) -> Iterator[tuple[Path, str]]:
             continue
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest pyproject.toml with a [tool.temporal-pro] table, from `start` upward."""
-    for candidate, text in _project_files(start):
+_Read = Callable[[Path], dict]  # type: ignore[type-arg]
+
+
+def find_config(files: list[tuple[Path, str]], read: _Read) -> Path | None:
+    """The nearest pyproject.toml (of `files`, nearest first) with a [tool.temporal-pro] table."""
+    for candidate, text in files:
         if "temporal-pro" not in text:
             continue  # most pyproject.toml files are not ours: no TOML parsing for them
         try:
-            if "temporal-pro" in _read(candidate).get("tool", {}):
+            if "temporal-pro" in read(candidate).get("tool", {}):
                 return candidate
         except ConfigError:
             return candidate  # report its error rather than silently skipping it
@@ -195,29 +198,31 @@ def _read(path: Path) -> dict:  # type: ignore[type-arg]
 
 def load_config(explicit: Path | None = None, start: Path | None = None) -> Config:
     """Settings from `explicit` (--config) or the nearest pyproject.toml; defaults if none."""
-    path = explicit or find_config(start or Path.cwd())
-    declared = declared_temporalio(start or Path.cwd())
+    files = list(_project_files(start or Path.cwd()))
+    read = functools.cache(_read)  # the nearest file holds both the table and the dependencies
+    path = explicit or find_config(files, read)
+    declared = declared_temporalio(files, read)
     if path is None:
         return Config(declared_temporalio=declared)
     if explicit is not None and not explicit.is_file():
         problem = "not a file" if explicit.exists() else "no such configuration file"
         raise ConfigError(f"{explicit}: {problem}")
-    data = _read(path)
+    data = read(path)
     table = data.get("tool", {}).get("temporal-pro", {}) if path.name == "pyproject.toml" else data
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.temporal-pro] must be a table")
     return _parse(path, table)._replace(declared_temporalio=declared)
 
 
-def declared_temporalio(start: Path) -> str | None:
+def declared_temporalio(files: list[tuple[Path, str]], read: _Read) -> str | None:
     """The temporalio the project declares in its nearest pyproject.toml: "==X" when it pins it,
     ">=X" for a lower bound (`>=`, `~=`, Poetry's `^`), SDK_SOURCE in the SDK's own repository,
     else None."""
-    for candidate, text in _project_files(start):
+    for candidate, text in files:
         if "temporalio" not in text:
             return None  # the nearest project file is the project's: it does not say
         try:
-            data = _read(candidate)
+            data = read(candidate)
         except ConfigError:
             return None
         project = data.get("project", {}) if isinstance(data.get("project"), dict) else {}

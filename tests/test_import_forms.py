@@ -86,6 +86,16 @@ def test_reported_in_every_import_form(qname: str, args: str, code: str, form: s
     assert findings == {(call_line(source, call), code)}
 
 
+@pytest.mark.parametrize("form", list(forms("os.environ")))
+def test_a_reference_is_reported_in_every_import_form(form: str) -> None:
+    # Not a call: `environ["HOME"]` after `from os import environ` reads the environment through
+    # a bare name, which the checker must resolve like the callee of a call.
+    imports, local, reference = forms("os.environ")[form]
+    source = HEADER + imports + WORKFLOW.format(local=local, call=f'{reference}["HOME"]')
+    row = next(i for i, line in enumerate(source.splitlines(), 1) if "value = " in line)
+    assert {(f.location.row, f.code) for f in lint_source(source).findings} == {(row, "TPR205")}
+
+
 @pytest.mark.parametrize(("qname", "args", "code"), CASES)
 def test_reported_with_workflow_decorators_from_a_star_import(
     qname: str, args: str, code: str

@@ -234,6 +234,30 @@ _NONEXISTENT_HINTS = {
 
 
 _VISITORS: dict[type, Callable[[Checker, Any], None]] = {}
+_CHILDREN: dict[type, tuple[str, ...]] = {}
+# Fields that never hold a node worth visiting: names, numbers, flags, and the operator and
+# context singletons (`ast.Load()`, `ast.Add()`); most of a tree's nodes are leaves below them.
+_NOT_CHILDREN = frozenset(
+    {"ctx", "op", "ops", "id", "attr", "name", "names", "arg", "module", "level", "kind"}
+    | {"type_comment", "is_async", "conversion", "kwd_attrs", "rest"}
+)
+_LEAVES = (ast.Constant, ast.Pass, ast.Break, ast.Continue, ast.Global, ast.Nonlocal, ast.alias)
+
+
+def _visitor(node_type: type) -> Callable[[Checker, Any], None]:
+    method: Callable[[Checker, Any], None] | None = None
+    if not issubclass(node_type, _LEAVES):
+        method = getattr(Checker, "visit_" + node_type.__name__, None)
+    if method is None:
+        method = Checker.generic_visit if _children(node_type) else Checker._skip
+    _VISITORS[node_type] = method
+    return method
+
+
+def _children(node_type: type) -> tuple[str, ...]:
+    fields = tuple(f for f in getattr(node_type, "_fields", ()) if f not in _NOT_CHILDREN)
+    _CHILDREN[node_type] = fields
+    return fields
 
 
 @dataclass(slots=True)
@@ -342,26 +366,28 @@ class Checker(ast.NodeVisitor):
             else:
                 self.visit(statement)
 
-    # --- traversal: ast.NodeVisitor's, with the method lookup cached per node type -----------
+    # --- traversal: ast.NodeVisitor's, with the method and the child fields cached per type ----
     def visit(self, node: ast.AST) -> None:
-        method = _VISITORS.get(type(node))
-        if method is None:
-            name = "visit_" + type(node).__name__
-            method = _VISITORS[type(node)] = getattr(Checker, name, Checker.generic_visit)
+        method = _VISITORS.get(node.__class__) or _visitor(node.__class__)
         method(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
         cut = self._cut_after
-        for name in node._fields:
+        visitors = _VISITORS
+        fields = _CHILDREN.get(node.__class__)
+        for name in _children(node.__class__) if fields is None else fields:
             value = getattr(node, name, None)
-            if isinstance(value, list):
+            if value.__class__ is list:
                 for item in value:
-                    if isinstance(item, ast.AST):
-                        self.visit(item)
+                    if item is not None:  # a dict's `**spread` key
+                        (visitors.get(item.__class__) or _visitor(item.__class__))(self, item)
                         if cut and id(item) in cut:
                             break  # the rest of the block runs only outside workflows
-            elif isinstance(value, ast.AST) and not isinstance(value, ast.expr_context):
-                self.visit(value)
+            elif value is not None:
+                (visitors.get(value.__class__) or _visitor(value.__class__))(self, value)
+
+    def _skip(self, node: ast.AST) -> None:
+        """A node with nothing to check below it (a constant, `pass`, an import alias)."""
 
     # --- reporting ------------------------------------------------------------------------------
     def report(self, code: str, node: ast.AST, target: str | None = None, **fields: str) -> None:
@@ -529,7 +555,7 @@ class Checker(ast.NodeVisitor):
     def _follow(self, node: ast.Call, qname: str) -> None:
         if self.project.is_trusted(qname):
             return  # declared deterministic in [tool.temporal-pro]: not followed
-        entry = knowledge.lookup(qname, self.table)
+        entry = self.project.entry(qname)
         if entry is not None and entry.rule is None:
             return  # known safe (`opentelemetry.trace.get_tracer`): what it does is not ours
         symbol = self.project.lookup(qname, self.module)
@@ -677,17 +703,20 @@ class Checker(ast.NodeVisitor):
 
     # --- names and attributes -----------------------------------------------------------------
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        if isinstance(node.ctx, ast.Load) and self._check_reference(node):
+        if (
+            node.ctx.__class__ is ast.Load
+            and self._may_name_a_module(node)
+            and self._check_reference(node)
+        ):
             return
         self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:
-        if isinstance(node.ctx, ast.Load):
+        # Most names are locals: the pre-check keeps them from being resolved.
+        if node.ctx.__class__ is ast.Load and self._names_an_import(node.id):
             self._check_reference(node)
 
     def _check_reference(self, node: ast.Attribute | ast.Name) -> bool:
-        if not self._may_name_a_module(node):
-            return False
         qname = self.scope.resolve(node)
         if not qname:
             return False
@@ -705,11 +734,11 @@ class Checker(ast.NodeVisitor):
         """The knowledge table's entry for a name, seen through a project module that only
         aliases or re-exports it (`from app.log import logger`, app/log.py: `logger = loguru's`),
         with the name it was found under."""
-        entry = knowledge.lookup(qname, self.table)
+        entry = self.project.entry(qname)
         if entry is None and self.context != "other":  # elsewhere, table entries report nothing
             outside = self.project.value_alias(qname, self.module)
             if outside is not None:
-                return outside, knowledge.lookup(outside, self.table)
+                return outside, self.project.entry(outside)
         return qname, entry
 
     def _may_name_a_module(self, node: ast.AST) -> bool:
@@ -719,9 +748,11 @@ class Checker(ast.NodeVisitor):
             node = node.value
         if isinstance(node, ast.Call):
             return True
-        if not isinstance(node, ast.Name):
-            return False
-        found = self.scope.lookup_name(node.id)
+        return isinstance(node, ast.Name) and self._names_an_import(node.id)
+
+    def _names_an_import(self, name: str) -> bool:
+        """Whether a name is bound by an import, or is an alias that may stand for one."""
+        found = self.scope.lookup_name(name)
         if found is None:
             return bool(self.module.star_imports)
         binding = found[0]
@@ -1278,7 +1309,7 @@ class Checker(ast.NodeVisitor):
             return None  # a function's attribute
         # Outside the linted files: a module, a class or an object of a library, shared alike.
         written = f"{qname}.{attr}"
-        entry = knowledge.lookup(written, self.table)
+        entry = self.project.entry(written)
         if entry is not None and entry.rule is not None:
             return None  # the table's rule reports it (`os.environ[k] = v`)
         capitalized = qname.rpartition(".")[2][:1].isupper()

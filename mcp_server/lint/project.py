@@ -37,6 +37,16 @@ if TYPE_CHECKING:
 BUILTIN_NAMES = frozenset(dir(builtins))
 # The fields of compound statements that hold nested statements (or handlers and match cases).
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+_BLOCKS_OF: dict[type, tuple[str, ...]] = {}  # the _BLOCKS a node type has (most have none)
+
+
+def _blocks(node_type: type) -> tuple[str, ...]:
+    found = _BLOCKS_OF[node_type] = tuple(
+        b for b in _BLOCKS if b in getattr(node_type, "_fields", ())
+    )
+    return found
+
+
 _COMPOUND = tuple(
     getattr(ast, name)
     for name in ("If", "Try", "TryStar", "For", "AsyncFor", "While")
@@ -201,10 +211,26 @@ class Scope:
         self.names: dict[str, Binding] = {}
         self.global_names: set[str] = set()
         self._module_scope: Scope | None = None  # asked for on most lookups: kept at hand
+        self._found: dict[str, tuple[Binding | None, Scope | None]] = {}
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             _collect_function_bindings(self, node)
 
     def lookup_name(self, name: str) -> tuple[Binding, Scope] | None:
+        # Asked for every name a checker visits; a scope's bindings never change once made.
+        # Kept without the scope itself when the name is its own (None): a scope that pointed
+        # at itself would keep its tree alive after Project.release (the collector is off).
+        try:
+            binding, owner = self._found[name]
+        except KeyError:
+            found = self._lookup_name(name)
+            binding, owner = found or (None, None)
+            self._found[name] = binding, (None if owner is self else owner)
+            return found
+        if binding is None:
+            return None
+        return binding, owner or self
+
+    def _lookup_name(self, name: str) -> tuple[Binding, Scope] | None:
         scope: Scope | None = self
         while scope is not None:
             if name in scope.global_names:
@@ -425,8 +451,9 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
         yield node
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
-        for block in _BLOCKS:
-            for child in reversed(getattr(node, block, None) or []):
+        blocks = _BLOCKS_OF.get(node.__class__)
+        for block in _blocks(node.__class__) if blocks is None else blocks:
+            for child in reversed(getattr(node, block)):
                 if isinstance(child, (ast.match_case, ast.ExceptHandler)):
                     stack.extend(reversed(child.body))
                 else:
@@ -483,6 +510,9 @@ def _collect_block_bindings(
     stack: list[ast.AST] = list(reversed(body))
     while stack:
         node = stack.pop()
+        kind = node.__class__
+        if kind is ast.Expr or kind is ast.Return or kind is ast.Pass:
+            continue  # the most common statements, and they bind nothing
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             _bind(names, node.name, Binding("def", node=node))
             continue
@@ -527,8 +557,9 @@ def _collect_block_bindings(
                 captured = getattr(pattern, "name", None) or getattr(pattern, "rest", None)
                 if captured:
                     _bind(names, captured, Binding("opaque"))
-        for block in _BLOCKS:
-            children = getattr(node, block, None)
+        blocks = _BLOCKS_OF.get(kind)
+        for block in _blocks(kind) if blocks is None else blocks:
+            children = getattr(node, block)
             if children:
                 stack.extend(reversed(children))
     if walrus:
@@ -555,6 +586,7 @@ class Project:
         # Real paths of the folders imports may be followed into (None: anywhere on disk).
         self._confine = confine
         self.table = table if table is not None else knowledge.TABLE
+        self._table_entries: dict[str, knowledge.Entry | None] = {}
         self._trusted = frozenset(trusted)
         self.modules: list[Module] = []
         self.by_name: dict[str, list[Module]] = {}
@@ -564,7 +596,7 @@ class Project:
         self._functions: dict[int, Function] = {}
         self._self_types: dict[int, _SelfInfo] = {}
         self._missing: set[tuple[str, Path]] = set()  # (module name, root) not on disk
-        self._root_entries: dict[Path, frozenset[str]] = {}  # what each sys.path root holds
+        self._folders: dict[str, frozenset[str]] = {}  # folders listed, to find modules
         self.followed: set[str] = set()  # files outside the given ones that imports led to
         self.skipped: set[str] = set()  # one note per file skipped (size, syntax, binary)
         # Folders of installed packages that imports not found in the tree are looked up in.
@@ -601,6 +633,15 @@ class Project:
             return module
         self._collect_module_bindings(module)
         return module
+
+    def entry(self, qname: str) -> knowledge.Entry | None:
+        """The knowledge table's entry for a name (knowledge.lookup), asked once per name: the
+        checkers ask it for every reference they resolve."""
+        try:
+            return self._table_entries[qname]
+        except KeyError:
+            found = self._table_entries[qname] = knowledge.lookup(qname, self.table)
+            return found
 
     def release(self) -> None:
         """Free every tree and what points into them; a later lookup parses again. Between the
@@ -753,8 +794,15 @@ class Project:
         if not self._on_root(name.partition(".")[0], near.root):
             self._missing.add((name, near.root))  # datetime, temporalio: one listing, no stat
             return None
-        base = near.root.joinpath(*name.split("."))
-        for path in (base.with_suffix(".py"), base / "__init__.py"):
+        # Found in the folders' listings first: most names asked for are attributes
+        # (`pkg.mod.func`), not files.
+        *folders, last = name.split(".")
+        folder = os.path.join(near.root, *folders)
+        listed = self._folder_names(folder)
+        paths = [Path(folder, f"{last}.py")] if f"{last}.py" in listed else []
+        if last in listed and "__init__.py" in self._folder_names(os.path.join(folder, last)):
+            paths.append(Path(folder, last, "__init__.py"))
+        for path in paths:
             if path.is_file() and self._allowed(path):
                 self.followed.add(str(path))  # the result cache checks it: not in the key
                 display = _display(str(path))
@@ -773,15 +821,20 @@ class Project:
         return None
 
     def _on_root(self, top: str, root: Path) -> bool:
-        """Whether a module or package named `top` may lie directly in `root` (listed once)."""
-        entries = self._root_entries.get(root)
+        """Whether a module or package named `top` may lie directly in `root`."""
+        entries = self._folder_names(str(root))
+        return top in entries or f"{top}.py" in entries
+
+    def _folder_names(self, folder: str) -> frozenset[str]:
+        """What a folder holds (each folder listed once per run; nothing if it is none)."""
+        entries = self._folders.get(folder)
         if entries is None:
             try:
-                entries = frozenset(os.listdir(root))
+                entries = frozenset(os.listdir(folder))
             except OSError:
                 entries = frozenset()
-            self._root_entries[root] = entries
-        return top in entries or f"{top}.py" in entries
+            self._folders[folder] = entries
+        return entries
 
     def _installed_module(self, name: str) -> Module | None:
         """An installed module, while the engine walks workflow code: never the standard library
@@ -951,7 +1004,7 @@ class Project:
                 # `get_logger().info(...)`: what the helper returns, when that is one outside
                 # object whose creation reports nothing (the helper's own walk reports that).
                 base = self._returned(module, binding.node, depth)
-                entry = knowledge.lookup(base, self.table) if base else None
+                entry = self.entry(base) if base else None
                 if entry is not None and entry.rule is not None:
                     return None
             else:

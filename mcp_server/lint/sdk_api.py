@@ -677,6 +677,13 @@ def _index_for(label: str | None) -> dict[str, tuple[str, frozenset[str], bool]]
 
 
 def missing_attribute(qualified_name: str) -> tuple[str, list[str]] | None:
+    """The first part of `qualified_name` that does not exist, and close names, in the table in
+    use (asked for every SDK name a checker resolves: each is walked once per table)."""
+    return _missing_attribute(_in_use.get(), qualified_name)
+
+
+@functools.lru_cache(maxsize=8192)
+def _missing_attribute(label: str | None, qualified_name: str) -> tuple[str, list[str]] | None:
     """("temporalio.workflow.uuid", ["uuid4", "uuid7"]) for a name that does not exist, else None.
 
     An attribute of a call's result is checked against the class the callable returns

@@ -234,6 +234,8 @@ _NONEXISTENT_HINTS = {
 
 
 _VISITORS: dict[type, Callable[[Checker, Any], None]] = {}
+# What a reference resolved to: its qualified name, and the name and entry Checker._entry found.
+_Known = tuple[str | None, str, "knowledge.Entry | None"]
 _CHILDREN: dict[type, tuple[str, ...]] = {}
 # Fields that never hold a node worth visiting: names, numbers, flags, and the operator and
 # context singletons (`ast.Load()`, `ast.Add()`); most of a tree's nodes are leaves below them.
@@ -459,8 +461,9 @@ class Checker(ast.NodeVisitor):
 
     # --- calls --------------------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
-        qname = self.scope.resolve(node.func)
-        reported, entry = False, None
+        func = node.func
+        qname = self.scope.resolve(func)
+        reported, named, entry = False, "", None
         if qname:
             named, entry = self._entry(qname)
             if (
@@ -479,11 +482,19 @@ class Checker(ast.NodeVisitor):
             or (entry is not None and entry.rule == knowledge.REPLAY_LOGGING)
         )
         self._in_message += logs
-        if reported:  # the callee is reported: only its arguments are left to check
-            for child in (*node.args, *node.keywords):
-                self.visit(child)
+        # The callee is checked as a reference too, with what was just resolved; when it is
+        # reported already, only the arguments are left to check.
+        known = (qname, named, entry)
+        if reported:
+            pass
+        elif func.__class__ is ast.Attribute:
+            self.visit_Attribute(func, known)
+        elif func.__class__ is ast.Name:
+            self.visit_Name(func, known)
         else:
-            self.generic_visit(node)
+            self.visit(func)
+        for child in (*node.args, *node.keywords):
+            self.visit(child)
         self._in_message -= logs
 
     def _one_element(self, node: ast.AST) -> bool:
@@ -702,30 +713,37 @@ class Checker(ast.NodeVisitor):
         self.generic_visit(node)
 
     # --- names and attributes -----------------------------------------------------------------
-    def visit_Attribute(self, node: ast.Attribute) -> None:
+    def visit_Attribute(self, node: ast.Attribute, known: _Known | None = None) -> None:
         if (
             node.ctx.__class__ is ast.Load
             and self._may_name_a_module(node)
-            and self._check_reference(node)
+            and self._check_reference(node, known)
         ):
             return
         self.generic_visit(node)
 
-    def visit_Name(self, node: ast.Name) -> None:
+    def visit_Name(self, node: ast.Name, known: _Known | None = None) -> None:
         # Most names are locals: the pre-check keeps them from being resolved.
         if node.ctx.__class__ is ast.Load and self._names_an_import(node.id):
-            self._check_reference(node)
+            self._check_reference(node, known)
 
-    def _check_reference(self, node: ast.Attribute | ast.Name) -> bool:
-        qname = self.scope.resolve(node)
-        if not qname:
-            return False
+    def _check_reference(self, node: ast.Attribute | ast.Name, known: _Known | None = None) -> bool:
+        """Report a reference the tables know; `known`: what a call already resolved its callee
+        to (its qualified name, then _entry's answer)."""
+        if known is None:
+            qname = self.scope.resolve(node)
+            if not qname:
+                return False
+            named, entry = self._entry(qname)
+        else:
+            qname, named, entry = known
+            if not qname:
+                return False
         if isinstance(node, ast.Attribute) and qname.startswith("temporalio."):
             missing = sdk_api.missing_attribute(qname)
             if missing is not None and missing[0] == qname:
                 self._report_missing(node, qname, missing[1])
                 return True
-        named, entry = self._entry(qname)
         if entry is not None and entry.rule is not None and entry.match == "ref":
             return self._report_entry(node, named, entry)
         return False

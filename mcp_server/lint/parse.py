@@ -27,11 +27,18 @@ def read_source(path: str | Path) -> str:
     try:
         # Non-blocking, so that a named pipe called x.py fails here instead of waiting forever
         # for a writer; fstat, not a stat of the path: this runs once per file of the tree.
+        # os.read, not a file object: no isatty, seek or second fstat for each of the tree's files.
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with open(descriptor, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        try:
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode):
                 raise UnreadableFile(f"{path}: not a regular file")
-            data = handle.read()
+            chunks = [os.read(descriptor, info.st_size + 1)]
+            while chunks[-1]:  # the file grew while it was read
+                chunks.append(os.read(descriptor, 1 << 20))
+            data = b"".join(chunks)
+        finally:
+            os.close(descriptor)
     except OSError as error:
         raise UnreadableFile(f"{path}: cannot read file: {error.strerror or error}") from None
     return decode_source(data, str(path))

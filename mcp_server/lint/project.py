@@ -844,10 +844,20 @@ class Project:
         if name in self._installed:
             module = self._installed[name]
         else:
-            top = name.partition(".")[0]
-            skip = top in sys.stdlib_module_names or top == "temporalio"
-            module = self._installed[name] = None if skip else self._load_installed(name)
+            followed = self._installed_may_hold(name.partition(".")[0])
+            module = self._installed[name] = self._load_installed(name) if followed else None
         return self.parse(module) if module is not None else None
+
+    def _installed_may_hold(self, top: str) -> bool:
+        return top not in sys.stdlib_module_names and top != "temporalio"
+
+    def _may_find(self, top: str, near: Module) -> bool:
+        """Whether find_module can find anything under the top-level name `top` from `near`
+        (cheap: most names asked for are the standard library's or the SDK's)."""
+        installed = self.follow_installed and bool(self._installed_paths)
+        if near.installed:
+            return installed and self._installed_may_hold(top)
+        return self._in_tree(top, near) or (installed and self._installed_may_hold(top))
 
     def _load_installed(self, name: str) -> Module | None:
         """Read an installed module, or note why it is not followed (binary, too large, does not
@@ -969,6 +979,8 @@ class Project:
             binding = near.bindings.get(parts[0])
             if binding is not None and binding.kind in ("def", "class", "var"):
                 return self._walk(near, parts, depth)
+        if near is not None and not self._may_find(parts[0], near):
+            return None  # the standard library, temporalio, a package not on disk
         for i in range(len(parts), 0, -1):
             module = self.find_module(".".join(parts[:i]), near)
             if module is not None:

@@ -3770,6 +3770,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="write the corpora and caches into DIR and keep them (default: a temp dir)",
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="generator seed")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count the instructions each cold command executes (needs valgrind)",
+    )
     args = parser.parse_args(argv)
     if (args.lines is not None and args.lines < 1000) or args.repeat < 1:
         parser.error("--lines must be >= 1000 and --repeat >= 1")
@@ -3782,6 +3787,37 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.corpus = args.corpus.resolve()
     args.shape_of = [folder.resolve() for folder in args.shape_of]
     return args
+
+
+def count_instructions(runs: list[TreeRun]) -> None:
+    """Instructions each cold command executes, counted by valgrind's callgrind, one run each.
+
+    Wall time on a shared machine moves by tens of percent from run to run; instruction counts
+    move by well under one, so they show which way a change went. They are blind to what the
+    processor's caches and the kernel add, so the floors stay judged on time.
+    """
+    valgrind = shutil.which("valgrind")
+    print("\ninstructions executed (valgrind --tool=callgrind, one run each; M = millions)")
+    if valgrind is None:
+        print("  valgrind is not installed: skipped")
+        return
+    for run in runs:
+        counts: dict[str, int] = {}
+        for case in (run.floor, run.temporalint, run.cold):
+            if not ok(case):
+                continue
+            argv = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *case.argv]
+            done = subprocess.run(argv, cwd=case.cwd, env=case.env, capture_output=True, text=True)
+            found = [line for line in done.stderr.splitlines() if "Collected :" in line]
+            if found:
+                counts[case.label] = int(found[-1].rpartition(":")[2])
+        cells = ", ".join(f"{label} {count / 1e6:,.0f} M" for label, count in counts.items())
+        print(f"  {run.label}: {cells or 'no command could be counted'}")
+        cold = counts.get(run.cold.label) if run.cold else None
+        for reference in (run.temporalint, run.floor):
+            if cold and reference and counts.get(reference.label):
+                ratio = cold / counts[reference.label]
+                print(f"    cold --jobs 1 / {reference.label}: {ratio:.2f}")
 
 
 def tree_label(folder: Path) -> str:
@@ -3829,6 +3865,8 @@ def main(argv: list[str] | None = None) -> int:
             time_tree(run, args.repeat, failures)
         all_ratios = [ratios_of(run) for run in runs]
         print_ratios(runs, all_ratios)
+        if args.instructions:
+            count_instructions(runs)
 
         judged = len(runs) - 1  # the real tree when there is one
         floors = tree_floors(runs[judged], all_ratios[judged])

@@ -107,6 +107,16 @@ class Kits:
                 ignore=shutil.ignore_patterns("__pycache__"),
             )
             _compile(linter / "code" / "mcp_server")
+        # A project whose pyproject.toml names temporal-pro without configuring it.
+        self.unconfigured = [root / "unconfigured"]
+        for kit in self.unconfigured:
+            make_kit(kit)
+            (kit / "pyproject.toml").write_text(
+                '[project]\nname = "orders"\n# CI runs `temporal-pro lint`; [tool.temporal-pro] is not needed\n'
+            )
+            # Linted before: creating the cache folder changes the linted folder, and a run that
+            # changed an input records nothing.
+            (kit / "project" / ".temporal-pro-cache").mkdir()
         self.environments = [root / f"venv{index}" for index in range(2)]
         for environment in self.environments:
             make_kit(environment)
@@ -219,6 +229,16 @@ def test_the_default_cache_folder_beside_the_configuration_is_replayed_too(kit: 
     again = lint(kit / "project", "--format", "json", ".")
     assert again.replayed and again.report == first.report
     assert again.report == cold(kit, "--format", "json", ".").report
+
+
+def test_a_project_that_only_mentions_temporal_pro_keeps_the_cache_in_the_current_folder(
+    kits: Kits,
+) -> None:
+    kit = kits.take(kits.unconfigured)
+    first = lint(kit / "project", ".")
+    assert records(kit / "project" / ".temporal-pro-cache")
+    again = lint(kit / "project", ".")
+    assert again.replayed and again.report == first.report == cold(kit, ".").report
 
 
 def _same_size_same_mtime(kit: Path) -> None:

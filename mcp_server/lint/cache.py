@@ -97,13 +97,15 @@ def _linter_fingerprint() -> str:
 
 
 def linter_files() -> tuple[list[str], list[str]]:
-    """The linter's own code: the folders of its package and the .py and .json files in them
-    (bytecode caches aside: Python rewrites those, and they are never code the run reads)."""
+    """The linter's own code: the folders of its package and the .py and .json files in them.
+    Bytecode caches aside (Python rewrites them, and they hold no code of their own), and the
+    knowledge pack a wheel carries in `_pack` (the skill and eval tasks, which lint never reads)."""
     folders: list[str] = []
     files: list[str] = []
     package = os.path.dirname(os.path.abspath(mcp_server.__file__))
     for folder, subfolders, names in os.walk(package):
-        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
+        skipped = ("__pycache__", "_pack") if folder == package else ("__pycache__",)
+        subfolders[:] = sorted(name for name in subfolders if name not in skipped)
         folders.append(folder)
         files += [os.path.join(folder, n) for n in sorted(names) if n.endswith((".py", ".json"))]
     return folders, files

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from mcp_server.lint.environment import Environment
 
     Signature = tuple[int, int, int, int, int] | int | None
-    Interpreter = tuple[str, str, str, str, tuple[str, ...], str | None]
+    Interpreter = tuple[str, str, str, tuple[str, ...], str | None]
     Identity = tuple[tuple[str, ...], str, Interpreter, tuple[str, str]]
 
 FORMAT = 1  # bump when a record's layout or meaning changes
@@ -132,13 +132,13 @@ def _option(words: "Sequence[str]", flag: str) -> str | None:
 
 
 def _config_root(cwd: str) -> str:
-    """The folder of the nearest pyproject.toml that mentions temporal-pro (config.find_config's
-    own first test), else `cwd`: where the default cache folder is."""
+    """The folder of the nearest pyproject.toml that seems to hold a [tool.temporal-pro] table,
+    else `cwd`: where the default cache folder is."""
     folder = cwd
     while True:
         try:
             with open(os.path.join(folder, "pyproject.toml"), "rb") as handle:
-                if b"temporal-pro" in handle.read():
+                if _has_table(handle.read()):
                     return folder
         except OSError:
             pass
@@ -146,6 +146,19 @@ def _config_root(cwd: str) -> str:
         if parent == folder:
             return cwd
         folder = parent
+
+
+def _has_table(text: bytes) -> bool:
+    """Whether a pyproject.toml opens our table (`[tool.temporal-pro]`, a subtable of it, or a
+    dotted key `tool.temporal-pro.select = ...`), read without a TOML parser: a guess that
+    only decides where to look for a record."""
+    if b"temporal-pro" not in text:  # most projects' files: no line to read
+        return False
+    for line in text.splitlines():
+        bare = line.replace(b" ", b"").replace(b"\t", b"").replace(b'"', b"").replace(b"'", b"")
+        if bare.startswith((b"[tool.temporal-pro]", b"[tool.temporal-pro.", b"tool.temporal-pro.")):
+            return True
+    return False
 
 
 def _name(words: "Sequence[str]", cwd: str) -> str:
@@ -164,7 +177,8 @@ def _identity(words: "Sequence[str]", cwd: str) -> "Identity":
 
     sites = tuple(site.getsitepackages()) if hasattr(site, "getsitepackages") else ()
     user = site.getusersitepackages() if site.ENABLE_USER_SITE else None
-    interpreter = (sys.executable, sys.version, sys.prefix, sys.exec_prefix, sites, user)
+    # Not sys.executable: `python` and `python3` of one environment share their records.
+    interpreter = (sys.version, sys.prefix, sys.exec_prefix, sites, user)
     linter = (mcp_server.__version__, os.path.dirname(os.path.abspath(mcp_server.__file__)))
     return (tuple(words), cwd, interpreter, linter)
 

@@ -117,6 +117,13 @@ class Kits:
             # Linted before: creating the cache folder changes the linted folder, and a run that
             # changed an input records nothing.
             (kit / "project" / ".temporal-pro-cache").mkdir()
+        # A configuration that names the interpreter the code runs with.
+        self.configured_python = [root / "configured-python"]
+        for kit in self.configured_python:
+            make_kit(kit)
+            (kit / "pyproject.toml").write_text(
+                f"[tool.temporal-pro]\npython = {str(sys.executable)!r}\n"
+            )
         self.environments = [root / f"venv{index}" for index in range(2)]
         for environment in self.environments:
             make_kit(environment)
@@ -419,6 +426,14 @@ def test_runs_the_quick_path_cannot_judge_are_never_recorded(
     source = WORKFLOW.encode()
     first = cached(kit, *words, stdin=source)
     again = cached(kit, *words, stdin=source)
+    assert not again.replayed and again.report == first.report
+    assert not records(kit / "cache")
+
+
+def test_a_configured_interpreter_is_never_recorded(kits: Kits) -> None:
+    kit = kits.take(kits.configured_python)
+    first = cached(kit, ".")
+    again = cached(kit, ".")
     assert not again.replayed and again.report == first.report
     assert not records(kit / "cache")
 

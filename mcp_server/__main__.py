@@ -1,3 +1,3 @@
-from mcp_server.cli import entry
+from mcp_server.lint.quick import entry
 
-entry()
+entry()  # a cached lint run is replayed here; every other command goes on to cli.entry

@@ -439,6 +439,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command is not None and command not in _COMMANDS and words[0] == command:
             raise _Usage(f"unknown command '{command}' (the commands: {', '.join(_COMMANDS)})")
         args = _build_parser(command if command in _COMMANDS else None).parse_args(words)
+        args.command_line = tuple(words)  # what a quick-path record of this run is keyed by
         handlers = {
             "lint": _lint,
             "rules": _rules,
@@ -457,11 +458,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _fail(prog, "interrupted")
     except OSError as error:
-        if error.errno not in (errno.EPIPE, errno.ENOSPC, errno.EIO) or sys.stdout is None:
-            return _fail(prog, _internal(error))
-        return _fail(prog, _write_error(sys.stdout, error))
+        return _os_error(prog, error)
     except Exception as error:  # the last guard: a one-line report, never a traceback
         return _fail(prog, _internal(error))
+
+
+def _os_error(prog: str, error: OSError) -> int:
+    if error.errno not in (errno.EPIPE, errno.ENOSPC, errno.EIO) or sys.stdout is None:
+        return _fail(prog, _internal(error))
+    return _fail(prog, _write_error(sys.stdout, error))
+
+
+def replay_failed(words: Sequence[str], error: BaseException) -> int:
+    """The exit code when writing a report the quick path (lint/quick.py) replays fails or is
+    interrupted, said in one line as main says it."""
+    prog = _prog(words)
+    if isinstance(error, OSError):
+        return _os_error(prog, error)
+    return _fail(prog, "interrupted")
 
 
 def _internal(error: Exception) -> str:
@@ -756,6 +770,7 @@ def _codes(text: str) -> tuple[str, ...]:
 
 
 def _lint(args: argparse.Namespace) -> int:
+    started = time.time_ns()  # inputs changed since shortly before this are not trusted
     from mcp_server.lint import cache
     from mcp_server.lint.config import load_config
     from mcp_server.lint.files import discover
@@ -791,6 +806,8 @@ def _lint(args: argparse.Namespace) -> int:
         return _emit(_run_fix(args, config, options, paths))
     stdin = _read_stdin() if "-" in args.paths else None
     key = None
+    hit: tuple[Output, list[str]] | None = None
+    files: list[str] = []
     if directory is not None:
         # The output depends on these options, the files, the settings and the installed
         # packages calls are followed into: all go in the key.
@@ -800,11 +817,22 @@ def _lint(args: argparse.Namespace) -> int:
         files = [path for path, _ in discover(paths, config)]
         key = cache.run_key(directory, files, stdin, settings)
         hit = cache.load(directory, key) if key else None
-        if hit is not None:
-            return _emit(hit)
-    output, followed = _run_lint(args, config, options, paths, stdin)
-    if key and directory and output.exit_code != EXIT_ERROR:
-        cache.store(directory, key, output, followed)
+    if hit is not None:
+        output, followed = hit
+    else:
+        output, followed = _run_lint(args, config, options, paths, stdin)
+        if key and directory and output.exit_code != EXIT_ERROR:
+            cache.store(directory, key, output, followed)
+    # The quick path knows only the linter's own environment, and never replays stdin.
+    own_environment = options.python is None and config.python is None
+    if key and directory and output.exit_code != EXIT_ERROR and stdin is None and own_environment:
+        assert environment is not None  # the linter's own: always described
+        from mcp_server.lint import quick
+
+        quick.remember(
+            args.command_line, str(directory), started, output,
+            config=config, paths=paths, files=files, followed=followed, environment=environment,
+        )  # fmt: skip
     return _emit(output)
 
 

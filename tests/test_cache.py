@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -56,6 +58,22 @@ def test_changed_content_misses_the_cache(capsys, tree: Path, analyses: list[int
         BAD.replace("time.time()", "workflow.time()").replace("import time\n", "")
     )
     assert run(capsys, ".")[0] == 0
+    assert len(analyses) == 2
+
+
+def test_a_same_size_edit_with_its_old_mtime_misses_the_cache(
+    capsys, tree: Path, analyses: list[int]
+) -> None:
+    # cp -p and rsync -t restore the modification time; only the change time tells.
+    workflow = tree / "wf.py"
+    os.utime(workflow, ns=(0, time.time_ns() - 60_000_000_000))  # not racily new
+    before = workflow.stat()
+    assert run(capsys, ".")[0] == 1
+    edited = BAD.replace("time.time()", "float(0.0) ")
+    assert len(edited) == len(BAD)
+    workflow.write_text(edited)
+    os.utime(workflow, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert run(capsys, ".") == (0, "All clear: 1 file checked\n")
     assert len(analyses) == 2
 
 

@@ -211,7 +211,7 @@ class Scope:
         self.names: dict[str, Binding] = {}
         self.global_names: set[str] = set()
         self._module_scope: Scope | None = None  # asked for on most lookups: kept at hand
-        self._found: dict[str, tuple[Binding | None, Scope | None]] = {}
+        self._found: dict[str, tuple[Binding, Scope | None] | None] = {}
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             _collect_function_bindings(self, node)
 
@@ -220,15 +220,14 @@ class Scope:
         # Kept without the scope itself when the name is its own (None): a scope that pointed
         # at itself would keep its tree alive after Project.release (the collector is off).
         try:
-            binding, owner = self._found[name]
+            kept = self._found[name]
         except KeyError:
             found = self._lookup_name(name)
-            binding, owner = found or (None, None)
-            self._found[name] = binding, (None if owner is self else owner)
+            self._found[name] = found if found is None or found[1] is not self else (found[0], None)
             return found
-        if binding is None:
-            return None
-        return binding, owner or self
+        if kept is None or kept[1] is not None:
+            return kept  # type: ignore[return-value]  # the owner is another scope
+        return kept[0], self
 
     def _lookup_name(self, name: str) -> tuple[Binding, Scope] | None:
         scope: Scope | None = self

@@ -108,7 +108,7 @@ def location(words: "Sequence[str]", cwd: str) -> str | None:
     uses when it is the default one (beside the configuration) or given by --cache-dir. Only a
     guess: the normal path writes a record only where this finds it, and a record found holds
     its own command line and directory, compared in full."""
-    if not words or words[0] != "lint":
+    if not words or words[0] != "lint" or "--no-cache" in words:
         return None
     folder = _option(words, "--cache-dir")
     if folder is None:

@@ -32,7 +32,7 @@ def reported(folder: Path) -> set[tuple[str, int, str]]:
     }
 
 
-@pytest.mark.parametrize("name", ["chains", "flat", "edge"])
+@pytest.mark.parametrize("name", ["chains", "flat", "edge", "dispatch"])
 def test_fixture_reports_exactly_the_marked_lines(name: str) -> None:
     folder = FIXTURES / name
     assert reported(folder) == marked(folder)

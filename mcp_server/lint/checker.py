@@ -26,6 +26,7 @@ from mcp_server.lint.project import (
     Scope,
     Symbol,
     _statements,
+    generic_class,
 )
 from mcp_server.lint.roots import LEAVES, in_workflow_sense
 from mcp_server.sdk_facts import WORKFLOW
@@ -326,7 +327,9 @@ class Checker(ast.NodeVisitor):
         self.workflow_method = workflow_method
         self.table = project.table
         self.findings: list[Raw] = []
-        self.calls: list[tuple[Function, ast.Call]] = []
+        # What this body calls: (callee, the call, the method the call names when the callee
+        # is an override of it that the call dispatches to, else None).
+        self.calls: list[tuple[Function, ast.Call, Function | None]] = []
         self._order_free: set[int] = set()
         self._cut_after: set[int] = set()  # `if in_workflow(): return`: what follows is not ours
         self._in_message = 0  # inside a logging call's arguments: a set's order only shows there
@@ -413,7 +416,11 @@ class Checker(ast.NodeVisitor):
             fields.update(action="calls", why=f"which {entry.reason}")
         if rule == knowledge.SANDBOX_ESCAPE or self.context == "workflow":
             self.report(rule, node, qname, **fields)
-            if rule in knowledge.FIXABLE and self.context == "workflow":
+            if (
+                rule in knowledge.FIXABLE
+                and self.context == "workflow"
+                and id(node) not in self.project.written_calls
+            ):
                 from mcp_server.lint.fixes import fix_for  # only a finding with a fix pays for it
 
                 fix = fix_for(self.module, self.scope, node, qname)
@@ -463,6 +470,8 @@ class Checker(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
         qname = self.scope.resolve(func)
+        if qname is None and isinstance(func, ast.Subscript):
+            qname = generic_class(func, self.scope)  # `Box[int](...)`
         reported, named, entry = False, "", None
         if qname:
             named, entry = self._entry(qname)
@@ -569,7 +578,11 @@ class Checker(ast.NodeVisitor):
         entry = self.project.entry(qname)
         if entry is not None and entry.rule is None:
             return  # known safe (`opentelemetry.trace.get_tracer`): what it does is not ours
-        symbol = self.project.lookup(qname, self.module)
+        through_super = qname.startswith("builtins.super.")
+        if through_super:
+            symbol = self._super_method(node.func)
+        else:
+            symbol = self.project.lookup(qname, self.module)
         if symbol is None:
             return
         if symbol.kind == "class" and symbol.cls is not None:
@@ -577,6 +590,8 @@ class Checker(ast.NodeVisitor):
                 found = self.project.method(symbol.cls, method)
                 if found is not None:
                     self._add_call(found, node)
+            for factory in self._default_factories(symbol.cls, node):
+                self.calls.append((factory, node, None))
             return
         if symbol.kind != "function":
             return
@@ -585,6 +600,80 @@ class Checker(ast.NodeVisitor):
             self.report("TPR403", node, qname, name=qname, how="called directly")
             return
         self._add_call(symbol, node)
+        if symbol.cls is not None and not through_super and self.project.is_abstract(symbol):
+            self._follow_overrides(node, qname, symbol)
+
+    def _super_method(self, func: ast.expr) -> Symbol | None:
+        """`super().name(...)` in a method: `name` as the bases of the method's class define it."""
+        if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Call):
+            return None
+        scope: Scope | None = self.scope
+        while scope is not None and scope.cls is None:
+            scope = scope.parent  # a function or lambda nested in the method
+        if scope is None or scope.cls is None:
+            return None
+        for base in self.project.bases(scope.cls):
+            found = self.project.method(base, func.attr)
+            if found is not None:
+                return found
+        return None
+
+    def _follow_overrides(self, node: ast.Call, qname: str, declared: Symbol) -> None:
+        """A call of a method that the receiver's class only declares (abstract, or a stub) runs
+        one of its overrides in the linted files: each is followed, through the declaration."""
+        assert declared.cls is not None
+        receiver = self.project.lookup(qname.rpartition(".")[0], self.module)
+        static = receiver.cls if receiver is not None and receiver.kind == "class" else None
+        name = qname.rpartition(".")[2]
+        through = self._function(declared)
+        for override in self.project.overrides(static or declared.cls, name):
+            self.calls.append((self._function(override), node, through))
+
+    def _default_factories(self, cls: ClassInfo, call: ast.Call) -> Iterator[Function]:
+        """The default factories that constructing `cls` runs: `field(default_factory=...)` of
+        a dataclass (pydantic's `Field`, attrs' `field(factory=...)`) for each field the call
+        does not give, when the class leaves `__init__` to its decorator or base."""
+        if "__init__" in cls.methods:
+            return  # its own __init__ runs instead of the generated one
+        positional = len(call.args)
+        if any(isinstance(argument, ast.Starred) for argument in call.args):
+            positional = 0  # cannot tell which: every factory may run
+        given = {keyword.arg for keyword in call.keywords}
+        index = 0
+        for owner, name, factory, in_init in self._fields(cls, set()):
+            if in_init:
+                index += 1
+                if name in given or index <= positional:
+                    continue
+            if factory is not None:
+                scope = self.project.module_scope(owner.module)
+                if isinstance(factory, ast.Lambda) or _runs_code(factory, scope):
+                    yield self.project.factory_function(owner, factory)
+
+    def _fields(
+        self, cls: ClassInfo, seen: set[int]
+    ) -> Iterator[tuple[ClassInfo, str, ast.expr | None, bool]]:
+        """(class, name, default factory, a parameter of __init__?) of each annotated field of
+        `cls` and of its bases in the linted files, bases first, as dataclasses order them."""
+        if id(cls.node) in seen or len(seen) > 8:
+            return
+        seen.add(id(cls.node))
+        for base in reversed(self.project.bases(cls)):
+            yield from self._fields(base, seen)
+        scope = self.project.module_scope(cls.module)
+        for statement in cls.node.body:
+            if not isinstance(statement, ast.AnnAssign) or not isinstance(
+                statement.target, ast.Name
+            ):
+                continue
+            value = statement.value
+            factory, in_init = None, True
+            if isinstance(value, ast.Call) and scope.resolve(value.func) in _PER_INSTANCE_DEFAULTS:
+                keywords = {k.arg: k.value for k in value.keywords}
+                factory = keywords.get("default_factory") or keywords.get("factory")
+                flag = keywords.get("init")
+                in_init = not (isinstance(flag, ast.Constant) and flag.value is False)
+            yield cls, statement.target.id, factory, in_init
 
     def _follow_callback(self, node: ast.Call, where: tuple[int, str]) -> None:
         """A function handed to a thread or an executor runs as surely as a called one."""
@@ -665,7 +754,7 @@ class Checker(ast.NodeVisitor):
         return self.project.function(symbol.module, symbol.node, symbol.cls)
 
     def _add_call(self, symbol: Symbol, node: ast.Call) -> None:
-        self.calls.append((self._function(symbol), node))
+        self.calls.append((self._function(symbol), node, None))
 
     def _check_activity_timeout(self, node: ast.Call, qname: str) -> None:
         keywords = {k.arg: k.value for k in node.keywords}
@@ -1495,6 +1584,15 @@ def _as_written(qname: str) -> str:
 
 def _qualify(module: str, name: str) -> str:
     return f"{module}.{name}" if module else name
+
+
+def _runs_code(factory: ast.expr, scope: Scope) -> bool:
+    """A default factory named by reference whose call may do something: not `list`, `dict`,
+    ... (nor a name the linter cannot resolve)."""
+    if not isinstance(factory, (ast.Name, ast.Attribute)):
+        return False
+    qname = scope.resolve(factory) or "builtins."
+    return not qname.startswith("builtins.") and qname not in _MUTABLE_FACTORIES
 
 
 def _is_mutable(value: ast.AST | None, scope: Scope) -> bool:

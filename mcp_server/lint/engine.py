@@ -407,12 +407,16 @@ def _analyze_group(
                     if function.module.installed and finding.code in _QUIET_IN_INSTALLED:
                         continue
                     raw.append((finding, (*chain, _Hop(name, function.module, finding.node))))
-                for callee, call in checker.calls:  # callees run in the caller's context
+                for callee, call, through in checker.calls:  # run in the caller's context
                     hop = _Hop(name, function.module, call)
                     if callee.module.installed and _installed(chain, hop) >= MAX_INSTALLED_HOPS:
                         continue  # deep in a package's plumbing
                     further = hushed | _hushed_at(function.module, call)
-                    following.append((callee, context, None, (*chain, hop), further))
+                    hops: tuple[_Hop, ...] = (hop,)
+                    if through is not None:  # the declaration the call named, then its override
+                        hops += (_Hop(through.display_name, through.module, through.node),)
+                        further |= _hushed_at(through.module, through.node)
+                    following.append((callee, context, None, (*chain, *hops), further))
             following.sort(key=lambda item: [hop.order for hop in item[3]])
             level = following
 

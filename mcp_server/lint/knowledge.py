@@ -463,6 +463,16 @@ TABLE: dict[str, Entry] = {
         sandbox="never",
         reason="reads the provider the process set up once",
     ),
+    # Every anyio primitive (task groups, streams, checkpoints) asks for the backend of the
+    # running event loop; the first ask imports it into a module-level cache, once per process
+    # and alike in every run. Known safe: followed, the lazy import reads as a write of
+    # module-level state.
+    "anyio._core._eventloop.get_async_backend": Entry(
+        rule=None,
+        replacement=None,
+        sandbox="never",
+        reason="returns the backend of the running event loop, imported once per process",
+    ),
     # --- setters of process-global configuration ------------------------------------------
     # The standard library is passed through the sandbox, so these change the real process
     # (`sandbox` says whether the sandbox rejects the call first). A third-party library is
@@ -580,27 +590,32 @@ PATH_VALUES = frozenset(
     }
 )  # fmt: skip
 
-# Calls that run a function they are given outside the workflow's event loop (another thread or
-# process), and where that function is: (position, keyword; "" when positional only). Workflow
-# code that hands them a function runs it as surely as calling it.
+# Calls that run a function they are given, outside the workflow's event loop (another thread
+# or process) or as a task of it (a task group), and where that function is: (position, keyword;
+# "" when positional only). Workflow code that hands them a function runs it as surely as
+# calling it.
 _CALLBACK_RUNNERS = {
     "asyncio.to_thread": (0, ""),
     "threading.Thread": (1, "target"),
     "threading.Timer": (1, "function"),
     "multiprocessing.Process": (1, "target"),
+    "anyio.abc.TaskGroup.start": (0, ""),
 }
 
 
 def callback_argument(qualified_name: str) -> tuple[int, str] | None:
-    """Where the function a call runs on another thread is: `asyncio.to_thread(fn, ...)`,
+    """Where the function a call runs is: `asyncio.to_thread(fn, ...)`,
     `loop.run_in_executor(executor, fn, ...)` on any loop, `submit(fn, ...)` and `map(fn, ...)`
-    on any `concurrent.futures` executor, `threading.Thread(target=fn)`."""
+    on any `concurrent.futures` executor, `threading.Thread(target=fn)`, `start_soon(fn, ...)`
+    on any task group or nursery (anyio, trio)."""
     found = _CALLBACK_RUNNERS.get(qualified_name)
     if found is not None:
         return found
     owner, _, method = qualified_name.rpartition(".")
     if method == "run_in_executor":
         return 1, ""
+    if method == "start_soon":
+        return 0, ""
     if owner.startswith("concurrent.futures.") and method in ("submit", "map"):
         return 0, "fn" if method == "map" else ""
     return None

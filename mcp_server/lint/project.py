@@ -18,11 +18,12 @@ import ast
 import builtins
 import functools
 import os
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from mcp_server.lint import knowledge, sdk_api
 from mcp_server.lint.config import skip_note
@@ -60,6 +61,11 @@ MAX_INSTALLED_HOPS = 3
 a package's function is the first hop, a call from there into another installed function the
 second, and calls made by the third are not followed. What the first three do is reported at the
 user's call; deeper code is mostly the package's plumbing, and following it costs time."""
+MAX_OVERRIDES = 8
+"""How many implementations of a method that a base class only declares are followed from a
+call of it; a base with more is a plug-in point (models, stores, providers), where the one that
+runs is configuration, and the call is not followed into any of them."""
+_MAX_SUBCLASSES = 4 * MAX_OVERRIDES  # searched for before a base counts as a plug-in point
 # Extension-module suffixes: such a module has no source to follow.
 _BINARY_SUFFIXES = (".so", ".pyd")
 
@@ -266,7 +272,7 @@ class Scope:
                 base = "pathlib.Path"
             return f"{base}.{node.attr}" if base else None
         if isinstance(node, ast.Call):
-            return self.resolve(node.func, depth + 1)
+            return self.resolve(node.func, depth + 1) or generic_class(node.func, self)
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute):
             # `self.adj[ref]` where the class declares `adj: dict[str, set[str]]`: a set.
             owner_node = node.value.value
@@ -431,15 +437,45 @@ def _is_plain_base(base: ast.expr) -> bool:
 
 
 def _value_type(value: ast.expr, scope: Scope) -> str | None:
-    """The class of an assigned value, when the expression says it: `Helper()`, `{...}`,
-    `Path(p) / "x"`."""
-    if isinstance(value, ast.Call):
-        return scope.resolve(value.func)
-    if isinstance(value, ast.BinOp):
+    """The class of an assigned value, when the expression says it: `Helper()`, `Box[int]()`,
+    `{...}`, `Path(p) / "x"`, or a parameter's annotation (`def __init__(self, h: Helper)`
+    then `self.h = h`)."""
+    if isinstance(value, (ast.Call, ast.BinOp)):
         return scope.resolve(value)
     if isinstance(value, (ast.Set, ast.SetComp)):
         return "builtins.set"
+    if isinstance(value, ast.Name):
+        return _parameter_type(value.id, scope)
     return None
+
+
+def _parameter_type(name: str, scope: Scope) -> str | None:
+    """The class a function's parameter is annotated with, when `name` is that parameter."""
+    found = scope.lookup_name(name)
+    if found is None:
+        return None
+    binding, owner = found
+    function = owner.node
+    if binding.kind != "var" or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    arguments = function.args
+    parameters = (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+    annotation = binding.node
+    if not isinstance(annotation, ast.expr) or not any(
+        p.annotation is annotation for p in parameters
+    ):
+        return None  # a local assigned once: its value, not a declared type
+    return _declared_type(annotation, owner)
+
+
+def generic_class(func: ast.expr, scope: Scope) -> str | None:
+    """`Box[int]` in `Box[int](...)`: the class `Box` of the linted files, which the generic
+    alias instantiates (an element of a container is called the same way: it is not a class)."""
+    if not isinstance(func, ast.Subscript):
+        return None
+    qname = scope.resolve(func.value)
+    symbol = scope.project.lookup(qname, scope.module) if qname else None
+    return qname if symbol is not None and symbol.kind == "class" else None
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -594,6 +630,10 @@ class Project:
         self._classes: dict[int, ClassInfo] = {}
         self._functions: dict[int, Function] = {}
         self._self_types: dict[int, _SelfInfo] = {}
+        self._subclasses: dict[int, list[ClassInfo]] = {}  # by id(base class node)
+        self._factories: dict[int, Function] = {}  # by id(default factory node)
+        self.written_calls: set[int] = set()  # ids of the calls factory_function wrote
+        self._searched: list[Module] | None = None  # where subclasses are looked for
         self._missing: set[tuple[str, Path]] = set()  # (module name, root) not on disk
         self._folders: dict[str, frozenset[str]] = {}  # folders listed, to find modules
         self.followed: set[str] = set()  # files outside the given ones that imports led to
@@ -655,6 +695,9 @@ class Project:
         self._classes.clear()
         self._functions.clear()
         self._self_types.clear()
+        self._subclasses.clear()
+        self._factories.clear()
+        self.written_calls.clear()
 
     def _collect_module_bindings(self, module: Module) -> None:
         assert module.tree is not None
@@ -752,6 +795,40 @@ class Project:
             qualname = f"{cls.qualname}.{node.name}" if cls else node.name
             info = self._functions[id(node)] = Function(module, node, qualname, cls)
         return info
+
+    def factory_function(self, cls: ClassInfo, factory: ast.expr) -> Function:
+        """A field's default factory as a function the walk can follow, named for the `__init__`
+        that runs it: a lambda's body, or a call of the factory it names. That call is written
+        by the linter (`written_calls`): a finding on it points at the factory, with no fix."""
+        function = self._factories.get(id(factory))
+        if function is not None:
+            return function
+        if isinstance(factory, ast.Lambda):
+            arguments, value = factory.args, factory.body
+        else:
+            arguments = ast.arguments(
+                posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None,
+                defaults=[],
+            )  # fmt: skip
+            value = ast.copy_location(ast.Call(func=factory, args=[], keywords=[]), factory)
+            self.written_calls.add(id(value))
+        returned = ast.copy_location(ast.Return(value=value), value)
+        # Python 3.12 added type parameters; a definition without them is malformed there.
+        since_312: dict[str, Any] = (
+            {"type_params": []} if "type_params" in ast.FunctionDef._fields else {}
+        )
+        node = ast.FunctionDef(
+            name="__init__",
+            args=arguments,
+            body=[returned],
+            decorator_list=[],
+            returns=None,
+            **since_312,
+        )
+        ast.copy_location(node, factory)
+        function = Function(cls.module, node, f"{cls.qualname}.__init__")
+        self._factories[id(factory)] = function
+        return function
 
     def decorators(self, module: Module, node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
         """Qualified names of a definition's decorators (`@workflow.query(name=...)` included)."""
@@ -1065,17 +1142,36 @@ class Project:
         ):
             if len(rest) == 1:
                 return Symbol("function", module, binding.node, qname)
-            return None
+            return self._returned_method(module, binding.node, rest[1:], depth)
         if binding.kind == "class" and isinstance(binding.node, ast.ClassDef):
             cls = self.class_info(module, binding.node)
             if len(rest) == 1:
                 return Symbol("class", module, binding.node, qname, cls)
-            if len(rest) == 2:
-                return self.method(cls, rest[1], depth)
-            return None
+            method = self.method(cls, rest[1], depth)
+            if len(rest) == 2 or method is None:
+                return method
+            assert isinstance(method.node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            return self._returned_method(method.module, method.node, rest[2:], depth)
         if binding.kind == "var" and len(rest) == 1:
             return Symbol("var", module, binding.node, qname)
         return None
+
+    def _returned_method(
+        self,
+        module: Module,
+        node: ast.FunctionDef | ast.AsyncFunctionDef,
+        rest: list[str],
+        depth: int,
+    ) -> Symbol | None:
+        """`make().run` (`make` declared `-> Runner`): the method of the class the function
+        declares it returns, when the linted files define that class."""
+        if len(rest) != 1 or node.returns is None:
+            return None
+        returned = _declared_type(node.returns, self.module_scope(module))
+        symbol = self.lookup(returned, module, depth + 1) if returned else None
+        if symbol is None or symbol.kind != "class" or symbol.cls is None:
+            return None
+        return self.method(symbol.cls, rest[0], depth + 1)
 
     def method(self, cls: ClassInfo, name: str, depth: int = 0) -> Symbol | None:
         """`name` looked up on `cls` and then its bases in the project (depth-first, like MRO)."""
@@ -1101,6 +1197,86 @@ class Project:
             if symbol is not None and symbol.cls is not None and symbol.kind == "class":
                 found.append(symbol.cls)
         return found
+
+    def overrides(self, cls: ClassInfo, name: str) -> list[Symbol]:
+        """The definitions of method `name` in the classes of the linted files that derive from
+        `cls` (directly or not), in file order: the code a call of `name` on a `cls` runs when
+        `cls` only declares it. None past MAX_OVERRIDES: which of that many implementations
+        runs is configuration, and following all of them would be guessing."""
+        found = []
+        for subclass in self.subclasses(cls):
+            node = subclass.methods.get(name)
+            if node is not None:
+                qualname = f"{subclass.qualname}.{name}"
+                found.append(Symbol("function", subclass.module, node, qualname, subclass))
+        return found if len(found) <= MAX_OVERRIDES else []
+
+    def subclasses(self, cls: ClassInfo) -> list[ClassInfo]:
+        """The classes of the linted files that derive from `cls`, directly or not, nearest
+        first. Only the files the run was given are searched (not those imports led to), so
+        the answer is the same however the run is split; a file whose text never names the
+        base in a class statement is not parsed. Empty past _MAX_SUBCLASSES."""
+        known = self._subclasses.get(id(cls.node))
+        if known is not None:
+            return known
+        if self._searched is None:
+            self._searched = [
+                m for m in self.modules if not m.installed and str(m.path) not in self.followed
+            ]
+        found: list[ClassInfo] = []
+        level = [cls]
+        while level:
+            following = []
+            for base in level:
+                for subclass in self._direct_subclasses(base):
+                    if subclass.node is not cls.node and subclass not in found:
+                        found.append(subclass)
+                        following.append(subclass)
+            if len(found) > _MAX_SUBCLASSES:
+                found = []  # a framework's base of everything: no override is followed
+                break
+            level = following
+        self._subclasses[id(cls.node)] = found
+        return found
+
+    def _direct_subclasses(self, base: ClassInfo) -> Iterator[ClassInfo]:
+        """The classes of the searched files that name `base` among their own bases."""
+        statement = _class_statement(base.node.name)
+        for module in self._searched or ():
+            if base.node.name not in module.source or not statement.search(module.source):
+                continue
+            tree = self.parse(module).tree
+            if tree is None:
+                continue
+            for info in self._classes_of(module, tree):
+                if any(found.node is base.node for found in self.bases(info)):
+                    yield info
+
+    def _classes_of(self, module: Module, tree: ast.Module) -> Iterator[ClassInfo]:
+        """A module's classes, nested ones and those under `if`/`try` included."""
+        stack: list[tuple[list[ast.stmt], str]] = [(tree.body, "")]
+        while stack:
+            body, prefix = stack.pop()
+            for node in _statements(body):
+                if isinstance(node, ast.ClassDef):
+                    info = self.class_info(module, node, prefix + node.name)
+                    yield info
+                    stack.append((node.body, f"{info.qualname}."))
+
+    def is_abstract(self, function: Symbol) -> bool:
+        """A method whose body says nothing of what it does: `@abstractmethod`,
+        or a stub (`...`, `pass`, `raise NotImplementedError`, after a docstring)."""
+        node = function.node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        if _is_stub(node.body):
+            return True
+        named = {getattr(decorator_target(d), "attr", None) for d in node.decorator_list}
+        named |= {getattr(decorator_target(d), "id", None) for d in node.decorator_list}
+        return bool(
+            named & _ABSTRACT_SHORT_NAMES
+            and self.decorators(function.module, node) & _ABSTRACT_DECORATORS
+        )
 
     def self_value(self, cls: ClassInfo, attr: str) -> str | None:
         """`self.attr[key]` inside `cls`: the declared type of the mapping's values, if any."""
@@ -1224,6 +1400,37 @@ class Project:
             binding = module.bindings[name]
             return binding.qname if binding.kind == "import" else _join(module.name, name)
         return None
+
+
+_ABSTRACT_DECORATORS = frozenset({"abc.abstractmethod", "abc.abstractproperty"})
+_ABSTRACT_SHORT_NAMES = frozenset(name.rpartition(".")[2] for name in _ABSTRACT_DECORATORS)
+
+
+def _is_stub(body: list[ast.stmt]) -> bool:
+    """`...`, `pass` or `raise NotImplementedError`, after an optional docstring."""
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring (or a lone `...`)
+    if not body:
+        return True
+    if len(body) > 1:
+        return False
+    statement = body[0]
+    if isinstance(statement, ast.Pass):
+        return True
+    if isinstance(statement, ast.Expr):
+        return isinstance(statement.value, ast.Constant) and statement.value.value is Ellipsis
+    if isinstance(statement, ast.Raise) and statement.exc is not None:
+        raised = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+        return isinstance(raised, ast.Name) and raised.id == "NotImplementedError"
+    return False
+
+
+@functools.cache
+def _class_statement(name: str) -> re.Pattern[str]:
+    """`class X(... name ...)`: a class statement that may name `name` among its bases."""
+    return re.compile(
+        rf"\bclass\s+\w+\s*(?:\[[^\]]*\])?\s*\((?:[^()]|\([^()]*\))*?\b{re.escape(name)}\b"
+    )
 
 
 def _display(path: str) -> str:

@@ -1421,8 +1421,12 @@ class WorkflowGlobalState(Rule):
     attribute is not reported when the class has a base outside the linted files (a pydantic
     model copies its defaults into each instance), or when any method of the class assigns
     `self.<name>`. Methods are followed only in classes the linted files define, and into an
-    attribute's class only when the class declares it (`toolset: Toolset`) or assigns it
-    (`self.toolset = Toolset()`). On a library's object, assignments (`_client.timeout = 5`,
+    attribute's class only when the class declares it (`toolset: Toolset`), assigns it
+    (`self.toolset = Toolset()`) or assigns it a parameter annotated with it. An object the
+    worker builds once and reaches each run through parameters, containers or overrides (a
+    toolset held by a module-level agent, whose run hands it to the code that lists its tools)
+    is not known to be shared, so what its methods cache on it is not reported. On a library's
+    object, assignments (`_client.timeout = 5`,
     `_cache[k] = v`) are reported, method calls are not, and a mutating method (`append`, `add`,
     ...) is reported only where the linter knows the value is a list, dict or set, so
     `counter.add(1)` on a metrics counter is not. Setters outside the table are not known.

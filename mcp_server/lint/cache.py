@@ -135,7 +135,7 @@ def store(
     """Write atomically; a cache that cannot be written is skipped, never an error.
     `dependencies`: the files outside the linted paths that the run followed imports into."""
     try:
-        prepare(directory)
+        _prepare(directory)
         record: dict[str, object] = {"stderr": output.stderr, "exit_code": output.exit_code}
         record["length"] = len(output.stdout)
         record["dependencies"] = {path: _digest(path) for path in dependencies}
@@ -150,13 +150,13 @@ def write_file(directory: Path, name: str, content: str | bytes) -> None:
     """Keep another small record in the cache folder (the environments asked, the quick path's
     records): atomically, and never an error."""
     try:
-        prepare(directory)
+        _prepare(directory)
     except OSError:
         return
     _write_atomically(directory, name, content)
 
 
-def prepare(directory: Path) -> None:
+def _prepare(directory: Path) -> None:
     """Create the cache folder, with the .gitignore that keeps it out of commits."""
     directory.mkdir(parents=True, exist_ok=True)
     ignore = directory / ".gitignore"

@@ -61,6 +61,7 @@ MAX_INSTALLED_HOPS = 3
 a package's function is the first hop, a call from there into another installed function the
 second, and calls made by the third are not followed. What the first three do is reported at the
 user's call; deeper code is mostly the package's plumbing, and following it costs time."""
+_UNKNOWN: Any = object()  # a cache's "not asked yet" (None is an answer)
 MAX_OVERRIDES = 8
 """How many implementations of a method that a base class only declares are followed from a
 call of it; a base with more is a plug-in point (models, stores, providers), where the one that
@@ -225,14 +226,13 @@ class Scope:
         # Asked for every name a checker visits; a scope's bindings never change once made.
         # Kept without the scope itself when the name is its own (None): a scope that pointed
         # at itself would keep its tree alive after Project.release (the collector is off).
-        try:
-            kept = self._found[name]
-        except KeyError:
+        kept = self._found.get(name, _UNKNOWN)  # not try/except: most first asks would raise
+        if kept is _UNKNOWN:
             found = self._lookup_name(name)
             self._found[name] = found if found is None or found[1] is not self else (found[0], None)
             return found
         if kept is None or kept[1] is not None:
-            return kept  # type: ignore[return-value]  # the owner is another scope
+            return kept  # the owner is another scope
         return kept[0], self
 
     def _lookup_name(self, name: str) -> tuple[Binding, Scope] | None:
@@ -676,11 +676,10 @@ class Project:
     def entry(self, qname: str) -> knowledge.Entry | None:
         """The knowledge table's entry for a name (knowledge.lookup), asked once per name: the
         checkers ask it for every reference they resolve."""
-        try:
-            return self._table_entries[qname]
-        except KeyError:
+        found = self._table_entries.get(qname, _UNKNOWN)
+        if found is _UNKNOWN:
             found = self._table_entries[qname] = knowledge.lookup(qname, self.table)
-            return found
+        return found
 
     def release(self) -> None:
         """Free every tree and what points into them; a later lookup parses again. Between the

@@ -808,13 +808,14 @@ def _lint(args: argparse.Namespace) -> int:
     key = None
     hit: tuple[Output, list[str]] | None = None
     files: list[str] = []
+    folders: list[str] = []  # walked to find the files: the quick path checks them
     if directory is not None:
         # The output depends on these options, the files, the settings and the installed
         # packages calls are followed into: all go in the key.
         shape = [args.format, args.select, args.ignore, args.statistics, args.stdin_filename]
         installed = environment.fingerprint() if environment is not None else None
         settings = json.dumps([*shape, paths, config.fingerprint(), os.getcwd(), installed])
-        files = [path for path, _ in discover(paths, config)]
+        files = [path for path, _ in discover(paths, config, folders)]
         key = cache.run_key(directory, files, stdin, settings)
         hit = cache.load(directory, key) if key else None
     if hit is not None:
@@ -831,7 +832,7 @@ def _lint(args: argparse.Namespace) -> int:
 
         quick.remember(
             args.command_line, str(directory), started, output,
-            config=config, paths=paths, files=files, followed=followed, environment=environment,
+            files=files, folders=folders, followed=followed, environment=environment,
         )  # fmt: skip
     return _emit(output)
 

@@ -14,10 +14,13 @@ class UsageError(InputError):
     """Bad input from the user (a missing path, an unknown rule): one line, exit code 2."""
 
 
-def discover(paths: list[str], config: Config) -> Iterator[tuple[str, bool]]:
+def discover(
+    paths: list[str], config: Config, folders: list[str] | None = None
+) -> Iterator[tuple[str, bool]]:
     """(path, named explicitly) for every Python file under `paths`; named files are never
     excluded. Paths stay strings: this also runs on the cached path, where building a pathlib
-    object per file would cost more than the rest of the walk."""
+    object per file would cost more than the rest of the walk. `folders`, when given, receives
+    the absolute path of every folder walked (a file added to one or removed changes it)."""
     # Several paths may overlap (`lint src src/app`): remember what was yielded, by absolute
     # path (abspath: no file-system calls, unlike resolve). One path cannot overlap itself.
     seen: set[str] | None = set() if len(paths) > 1 else None
@@ -26,6 +29,8 @@ def discover(paths: list[str], config: Config) -> Iterator[tuple[str, bool]]:
             raise UsageError(f"{path}: no such file or directory")
         if os.path.isdir(path):
             for directory, subdirectories, files in os.walk(path):
+                if folders is not None:
+                    folders.append(os.path.abspath(directory))
                 subdirectories[:] = sorted(
                     d for d in subdirectories if not config.is_excluded(os.path.join(directory, d))
                 )

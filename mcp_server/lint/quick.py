@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from mcp_server.lint.cache import Output
-    from mcp_server.lint.config import Config
     from mcp_server.lint.environment import Environment
 
     Signature = tuple[int, int, int, int, int] | int | None
@@ -202,9 +201,8 @@ def remember(
     started: int,
     output: "Output",
     *,
-    config: "Config",
-    paths: "Sequence[str]",
     files: "Sequence[str]",
+    folders: "Sequence[str]",
     followed: "Sequence[str]",
     environment: "Environment",
 ) -> None:
@@ -217,7 +215,7 @@ def remember(
     path = location(words, os.getcwd())
     if path is None or os.path.dirname(path) != os.path.abspath(directory):
         return
-    checks = _inputs(words, config, paths, files, followed, environment)
+    checks = _inputs(words, files, folders, followed, environment)
     if checks is None or _racy(checks, started):
         with contextlib.suppress(OSError):
             os.unlink(path)  # it no longer describes the tree
@@ -233,52 +231,25 @@ def remember(
 
 def _inputs(
     words: "Sequence[str]",
-    config: "Config",
-    paths: "Sequence[str]",
     files: "Sequence[str]",
+    folders: "Sequence[str]",
     followed: "Sequence[str]",
     environment: "Environment",
 ) -> "tuple[tuple[str, Signature], ...] | None":
     """Every path whose state the run depends on, with its signature now; None when the run read
-    a file that is gone, or the walk here does not find the files the run linted."""
+    a file that is gone. `folders` are the ones files.discover walked to find `files`: a file
+    added or removed since changed one of them, which _racy then sees."""
     from mcp_server.lint.cache import linter_files
 
     read = [os.path.abspath(path) for path in [*files, *followed]]
     checks = [(path, _signature(path)) for path in read]
     if any(not isinstance(signature, tuple) for _, signature in checks):
         return None  # gone since the run read it
-    folders = _walked_folders(paths, config, files)
-    if folders is None:
-        return None
     linter_folders, linter_code = linter_files()
     others = [*folders, *_configuration_files(words), *linter_folders, *linter_code]
     others += _environment_inputs(environment)
     checks += [(path, _signature(path)) for path in others]
     return tuple(checks)
-
-
-def _walked_folders(
-    paths: "Sequence[str]", config: "Config", files: "Sequence[str]"
-) -> list[str] | None:
-    """The folders files.discover walks for `paths` (a file added to or removed from one of them
-    changes its signature). None when the files this walk finds are not `files`, the ones
-    discover found, so that the two walks can never disagree silently."""
-    folders: list[str] = []
-    found: set[str] = set()
-    for path in paths:
-        if not os.path.isdir(path):
-            found.add(os.path.abspath(path))
-            continue
-        for folder, subfolders, names in os.walk(path):
-            subfolders[:] = [
-                d for d in subfolders if not config.is_excluded(os.path.join(folder, d))
-            ]
-            folders.append(os.path.abspath(folder))
-            for name in names:
-                candidate = os.path.join(folder, name)
-                if name.endswith(".py") and not config.is_excluded(candidate):
-                    found.add(os.path.abspath(candidate))
-    return folders if found == {os.path.abspath(path) for path in files} else None
 
 
 def _configuration_files(words: "Sequence[str]") -> list[str]:

@@ -845,7 +845,6 @@ def _run_lint(
     stdin: bytes | None,
 ) -> tuple[Output, list[str]]:
     """The run's output, and the files outside `paths` it followed imports into."""
-    import dataclasses
 
     from mcp_server.lint.cache import Output
 
@@ -858,7 +857,7 @@ def _run_lint(
         named_stdin = (args.stdin_filename, stdin) if stdin is not None else None
         progress = _Progress() if sys.stderr.isatty() and not peers.is_helper else None
         try:
-            options = dataclasses.replace(options, peers=peers)
+            options = options.replace(peers=peers)
             result = lint_paths(paths, options, named_stdin, progress)
         finally:
             if progress is not None:
@@ -969,7 +968,7 @@ def _run_fix(
     args: argparse.Namespace, config: Config, options: LintOptions, paths: list[str]
 ) -> Output:
     from mcp_server.lint.cache import Output
-    from mcp_server.lint.engine import fix_paths, write_fixes
+    from mcp_server.lint.fixes import fix_paths, write_fixes
     from mcp_server.lint.formats import render_diff
 
     result = fix_paths(paths, options, unsafe=args.unsafe_fixes)

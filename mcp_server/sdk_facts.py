@@ -10,7 +10,7 @@ to these sentences. Standard library only: the linter's start-up imports this mo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 WORKFLOW = "temporalio.workflow"
 
@@ -36,8 +36,7 @@ REQUIRED_ACTIVITY_TIMEOUTS = ("start_to_close_timeout", "schedule_to_close_timeo
 
 
 # --- the timeouts -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Timeout:
+class Timeout(NamedTuple):
     """One timeout: its keyword argument, the TimeoutType the history records when it fires
     (None for workflow timeouts, whose events carry none), what it measures, and what happens
     when it fires (for activities, a predicate after "it is"; for workflows, a clause)."""

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from mcp_server.lint.engine import fix_paths, fix_source, lint_paths, lint_source, write_fixes
+from mcp_server.lint.engine import lint_paths, lint_source
 from mcp_server.lint.files import UsageError
+from mcp_server.lint.fixes import fix_paths, fix_source, write_fixes
 from mcp_server.lint.formats import render_diff
 from mcp_server.lint.options import LintOptions
 

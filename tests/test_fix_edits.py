@@ -24,7 +24,8 @@ from test_fixes import CASES, module
 
 from mcp_server.cli import main
 from mcp_server.lint import fixes
-from mcp_server.lint.engine import LintOptions, fix_paths, lint_paths, lint_source
+from mcp_server.lint.engine import LintOptions, lint_paths, lint_source
+from mcp_server.lint.fixes import fix_paths
 from mcp_server.lint.formats import render_json
 from mcp_server.lint.knowledge import FIXABLE
 from mcp_server.lint.models import Fix, LintReport

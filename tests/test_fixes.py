@@ -12,7 +12,8 @@ import pytest
 
 from mcp_server.cli import main
 from mcp_server.lint import fixes
-from mcp_server.lint.engine import LintOptions, fix_paths, lint_paths
+from mcp_server.lint.engine import LintOptions, lint_paths
+from mcp_server.lint.fixes import fix_paths
 
 HEAD = "from temporalio import workflow\n"
 RUN = "\n\n@workflow.defn\nclass W:\n    @workflow.run\n    async def run(self, xs: list) -> object:\n"

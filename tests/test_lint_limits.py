@@ -3,7 +3,6 @@ generated 7 MB module took over 1 GB to parse); the skip alone never makes the r
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -104,7 +103,7 @@ def test_source_given_as_text_is_held_to_the_limit() -> None:
     assert lint_source(WORKFLOW, "wf.py", options).findings == []
     result = lint_paths([], options, stdin=("wf.py", WORKFLOW.encode()))
     assert result.warnings[0].startswith(f"wf.py: skipped, not linted: {len(WORKFLOW):,} bytes")
-    roomy = dataclasses.replace(options, config=Config(max_file_size=len(WORKFLOW)))
+    roomy = options.replace(config=Config(max_file_size=len(WORKFLOW)))
     assert [f.code for f in lint_source(WORKFLOW, "wf.py", roomy).findings] == ["TPR101"]
 
 

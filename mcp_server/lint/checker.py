@@ -8,10 +8,8 @@ project functions that body calls, so the engine can follow them.
 from __future__ import annotations
 
 import ast
-import dataclasses
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from mcp_server import sdk_facts
 from mcp_server.lint import knowledge, sdk_api
@@ -263,23 +261,31 @@ def _children(node_type: type) -> tuple[str, ...]:
     return fields
 
 
-@dataclass(slots=True)
 class Raw:
     """A finding before it becomes a model: the rule, the node, and the message fields."""
 
-    code: str
-    module: Module
-    node: ast.AST
-    fields: dict[str, str] = field(default_factory=dict)
-    target: str | None = None  # the offending qualified name, the chain's last hop
-    fix: Fix | None = None
+    __slots__ = ("code", "fields", "fix", "module", "node", "target")
+
+    def __init__(
+        self,
+        code: str,
+        module: Module,
+        node: ast.AST,
+        fields: dict[str, str],
+        target: str | None = None,
+    ) -> None:
+        self.code = code
+        self.module = module
+        self.node = node
+        self.fields = fields
+        self.target = target  # the offending qualified name, the chain's last hop
+        self.fix: Fix | None = None
 
 
 _Kind = Literal["module-level", "class-level", "object"]
 
 
-@dataclass(frozen=True, slots=True)
-class _Shared:
+class _Shared(NamedTuple):
     """Process-wide state that an expression is, or is part of (see Checker._shared)."""
 
     kind: _Kind
@@ -1336,7 +1342,7 @@ class Checker(ast.NodeVisitor):
                 next_cls = found_type.cls if found_type and found_type.kind == "class" else None
             else:
                 container, next_cls = False, None
-            shared = dataclasses.replace(shared, cls=next_cls, container=container, inside=True)
+            shared = shared._replace(cls=next_cls, container=container, inside=True)
         return shared
 
     def _alias(self, binding: Binding, owner: Scope) -> ast.expr | None:

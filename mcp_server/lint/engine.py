@@ -14,9 +14,8 @@ import gc
 import itertools
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from mcp_server.lint import knowledge, sdk_api
 from mcp_server.lint.checker import Checker, Context, Handler, Raw
@@ -24,7 +23,7 @@ from mcp_server.lint.config import SDK_SOURCE, Config, skip_note
 from mcp_server.lint.files import UsageError, discover
 from mcp_server.lint.models import ChainHop, Finding, LintReport, Location, Summary
 from mcp_server.lint.options import DEFAULT_OPTIONS, LintOptions
-from mcp_server.lint.parse import UnreadableFile, decode_source, read_source
+from mcp_server.lint.parse import UnreadableFile, decode_source
 from mcp_server.lint.peers import Peers
 from mcp_server.lint.project import (
     MAX_INSTALLED_HOPS,
@@ -47,16 +46,23 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]  # (files analyzed, files to analyze)
 
 
-@dataclass
 class LintResult:
-    report: LintReport
-    errors: list[str]  # files that could not be read, one line each
-    # Files outside the given paths that the analysis followed imports into: the report also
-    # depends on them.
-    followed: list[str] = field(default_factory=list)
-    # Files skipped for their size (over max-file-size), one line each: warnings, which do not
-    # change the exit code, since the user can raise the limit and nothing in them was judged.
-    warnings: list[str] = field(default_factory=list)
+    def __init__(
+        self,
+        report: LintReport,
+        errors: list[str],
+        followed: list[str] | None = None,
+        warnings: list[str] | None = None,
+    ) -> None:
+        self.report = report
+        self.errors = errors  # files that could not be read, one line each
+        # Files outside the given paths that the analysis followed imports into: the report
+        # also depends on them.
+        self.followed = followed or []
+        # Files skipped for their size (over max-file-size), one line each: warnings, which do
+        # not change the exit code, since the user can raise the limit and nothing in them was
+        # judged.
+        self.warnings = warnings or []
 
 
 # --- public entry points ------------------------------------------------------------------------
@@ -225,8 +231,7 @@ def _ignored_here(finding: Finding, config: Config) -> bool:
 
 
 # --- analysis -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Hop:
+class _Hop(NamedTuple):
     name: str
     module: Module
     node: ast.AST
@@ -716,153 +721,3 @@ def _syntax_error(module: Module) -> Finding:
         fix_title=None,
         chain=[],
     )
-
-
-# --- fixing ---------------------------------------------------------------------------------------
-@dataclass
-class FixResult:
-    """What `--fix` would do: the new text of each changed file, and the run that remains."""
-
-    changed: dict[str, tuple[str, str]]  # file -> (before, after)
-    fixed_in: dict[str, int]  # file -> findings fixed
-    remaining: LintResult
-    errors: list[str]
-
-    @property
-    def fixed(self) -> int:
-        return sum(self.fixed_in.values())
-
-
-def fix_paths(paths: list[str], options: LintOptions, unsafe: bool = False) -> FixResult:
-    """Apply fixes to these files in memory until none applies (each pass re-lints the fixed
-    text, like Ruff), never accepting a text that does not parse. Nothing is written: the caller
-    decides (see `write_fixes`)."""
-
-    def lint_once(overrides: dict[str, str]) -> LintResult:
-        return lint_paths(paths, dataclasses.replace(options, overrides=overrides))
-
-    def editable(finding: Finding, result: LintResult) -> bool:
-        # Only the files the user gave: pre-commit passes the staged ones, and a helper the
-        # analysis followed outside them is reported, never edited.
-        return os.path.abspath(finding.filename) not in result.followed
-
-    return _fix_passes(lint_once, editable, lambda name: read_source(Path(name)), unsafe, options)
-
-
-@dataclass
-class FixedSource:
-    """`fix_source`'s answer: the fixed text, and what remains in it."""
-
-    source: str  # the input itself when nothing could be fixed
-    fixed: int
-    remaining: LintReport
-    errors: list[str]  # a fix refused because its result would not parse
-
-
-def fix_source(
-    source: str,
-    filename: str = "<string>",
-    unsafe: bool = False,
-    options: LintOptions = DEFAULT_OPTIONS,
-) -> FixedSource:
-    """The fixes of one module given as text, applied in memory as `fix_paths` applies them."""
-
-    def lint_once(overrides: dict[str, str]) -> LintResult:
-        return lint_paths([], options, stdin=(filename, overrides.get(filename, source)))
-
-    def editable(finding: Finding, result: LintResult) -> bool:
-        return finding.filename == filename  # not a helper module the analysis followed
-
-    result = _fix_passes(lint_once, editable, lambda name: source, unsafe, options)
-    fixed = result.changed.get(filename, (source, source))[1]
-    return FixedSource(fixed, result.fixed, result.remaining.report, result.errors)
-
-
-def _fix_passes(
-    lint_once: Callable[[dict[str, str]], LintResult],
-    editable: Callable[[Finding, LintResult], bool],
-    read: Callable[[str], str],
-    unsafe: bool,
-    options: LintOptions,
-) -> FixResult:
-    from mcp_server.lint.fixes import apply
-    from mcp_server.lint.parse import parse_source
-
-    overrides: dict[str, str] = dict(options.overrides)
-    originals: dict[str, str] = {}
-    refused: set[str] = set()
-    errors: list[str] = []
-    fixed_in: dict[str, int] = {}
-    for _ in range(_MAX_FIX_PASSES):
-        result = lint_once(overrides)
-        wanted: dict[str, list[Finding]] = {}
-        for finding in result.report.findings:
-            fix = finding.fix
-            if not fix or not editable(finding, result) or finding.filename in refused:
-                continue
-            if fix.applicability == "safe" or unsafe:
-                wanted.setdefault(finding.filename, []).append(finding)
-        progress = False
-        for filename, findings in wanted.items():
-            before = overrides.get(filename)
-            if before is None:
-                before = read(filename)
-            applied = apply(before, [f.fix for f in findings if f.fix])
-            if applied.source == before:
-                continue
-            try:
-                parse_source(applied.source, filename)
-            except SyntaxError:
-                errors.append(
-                    f"{filename}: a fix would produce code that does not parse; unchanged"
-                )
-                refused.add(filename)
-                if filename in originals:  # undo earlier passes too: "unchanged" means unchanged
-                    overrides[filename] = originals[filename]
-                    fixed_in.pop(filename, None)
-                continue
-            originals.setdefault(filename, before)
-            overrides[filename] = applied.source
-            fixed_in[filename] = fixed_in.get(filename, 0) + applied.fixed
-            progress = True
-        if not progress:
-            break
-    changed = {
-        name: (originals[name], overrides[name])
-        for name in sorted(originals)
-        if originals[name] != overrides[name]
-    }
-    return FixResult(changed, fixed_in, result, errors)
-
-
-@dataclass
-class Written:
-    """What `write_fixes` put on disk, and the report of the files as they now are."""
-
-    files: list[str]
-    fixed: int
-    report: LintReport
-    errors: list[str]
-
-
-def write_fixes(result: FixResult, paths: list[str], options: LintOptions) -> Written:
-    """Write each changed file atomically, in its own encoding. When a write fails, the report
-    is of what is on disk, not of the text that could not be written."""
-    from mcp_server.lint.fixes import write_atomically
-
-    errors = [*result.errors, *result.remaining.errors]
-    written: list[str] = []
-    for name, (_, after) in result.changed.items():
-        try:
-            write_atomically(name, after)
-            written.append(name)
-        except OSError as error:
-            errors.append(str(error) if name in str(error) else f"{name}: cannot write: {error}")
-    report = result.remaining.report
-    if len(written) < len(result.changed):
-        report = lint_paths(paths, options).report
-    fixed = sum(result.fixed_in.get(name, 0) for name in written)
-    return Written(written, fixed, report, errors)
-
-
-_MAX_FIX_PASSES = 10

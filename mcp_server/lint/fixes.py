@@ -1,4 +1,4 @@
-"""Automatic fixes: what each fixable finding becomes, and applying fixes to files.
+"""Automatic fixes: what each fixable finding becomes, and applying fixes to files (`--fix`).
 
 A fix is a list of text edits at exact positions from the tree, so everything outside them
 (formatting, comments) survives: the call is replaced, `from temporalio import workflow` is added
@@ -16,13 +16,15 @@ import sys
 import tokenize
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 
-from mcp_server.lint.models import Edit, Fix, Location
-from mcp_server.lint.parse import source_lines
+from mcp_server.lint.engine import LintResult, lint_paths
+from mcp_server.lint.models import Edit, Finding, Fix, LintReport, Location
+from mcp_server.lint.options import DEFAULT_OPTIONS, LintOptions
+from mcp_server.lint.parse import parse_source, read_source, source_lines
 from mcp_server.lint.project import Module, Scope
 
 WORKFLOW = "temporalio.workflow"
@@ -690,3 +692,148 @@ def write_atomically(path: str, text: str) -> None:
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+# --- fixing ---------------------------------------------------------------------------------------
+@dataclass
+class FixResult:
+    """What `--fix` would do: the new text of each changed file, and the run that remains."""
+
+    changed: dict[str, tuple[str, str]]  # file -> (before, after)
+    fixed_in: dict[str, int]  # file -> findings fixed
+    remaining: LintResult
+    errors: list[str]
+
+    @property
+    def fixed(self) -> int:
+        return sum(self.fixed_in.values())
+
+
+def fix_paths(paths: list[str], options: LintOptions, unsafe: bool = False) -> FixResult:
+    """Apply fixes to these files in memory until none applies (each pass re-lints the fixed
+    text, like Ruff), never accepting a text that does not parse. Nothing is written: the caller
+    decides (see `write_fixes`)."""
+
+    def lint_once(overrides: dict[str, str]) -> LintResult:
+        return lint_paths(paths, options.replace(overrides=overrides))
+
+    def editable(finding: Finding, result: LintResult) -> bool:
+        # Only the files the user gave: pre-commit passes the staged ones, and a helper the
+        # analysis followed outside them is reported, never edited.
+        return os.path.abspath(finding.filename) not in result.followed
+
+    return _fix_passes(lint_once, editable, lambda name: read_source(Path(name)), unsafe, options)
+
+
+@dataclass
+class FixedSource:
+    """`fix_source`'s answer: the fixed text, and what remains in it."""
+
+    source: str  # the input itself when nothing could be fixed
+    fixed: int
+    remaining: LintReport
+    errors: list[str]  # a fix refused because its result would not parse
+
+
+def fix_source(
+    source: str,
+    filename: str = "<string>",
+    unsafe: bool = False,
+    options: LintOptions = DEFAULT_OPTIONS,
+) -> FixedSource:
+    """The fixes of one module given as text, applied in memory as `fix_paths` applies them."""
+
+    def lint_once(overrides: dict[str, str]) -> LintResult:
+        return lint_paths([], options, stdin=(filename, overrides.get(filename, source)))
+
+    def editable(finding: Finding, result: LintResult) -> bool:
+        return finding.filename == filename  # not a helper module the analysis followed
+
+    result = _fix_passes(lint_once, editable, lambda name: source, unsafe, options)
+    fixed = result.changed.get(filename, (source, source))[1]
+    return FixedSource(fixed, result.fixed, result.remaining.report, result.errors)
+
+
+def _fix_passes(
+    lint_once: Callable[[dict[str, str]], LintResult],
+    editable: Callable[[Finding, LintResult], bool],
+    read: Callable[[str], str],
+    unsafe: bool,
+    options: LintOptions,
+) -> FixResult:
+    overrides: dict[str, str] = dict(options.overrides)
+    originals: dict[str, str] = {}
+    refused: set[str] = set()
+    errors: list[str] = []
+    fixed_in: dict[str, int] = {}
+    for _ in range(_MAX_FIX_PASSES):
+        result = lint_once(overrides)
+        wanted: dict[str, list[Finding]] = {}
+        for finding in result.report.findings:
+            fix = finding.fix
+            if not fix or not editable(finding, result) or finding.filename in refused:
+                continue
+            if fix.applicability == "safe" or unsafe:
+                wanted.setdefault(finding.filename, []).append(finding)
+        progress = False
+        for filename, findings in wanted.items():
+            before = overrides.get(filename)
+            if before is None:
+                before = read(filename)
+            applied = apply(before, [f.fix for f in findings if f.fix])
+            if applied.source == before:
+                continue
+            try:
+                parse_source(applied.source, filename)
+            except SyntaxError:
+                errors.append(
+                    f"{filename}: a fix would produce code that does not parse; unchanged"
+                )
+                refused.add(filename)
+                if filename in originals:  # undo earlier passes too: "unchanged" means unchanged
+                    overrides[filename] = originals[filename]
+                    fixed_in.pop(filename, None)
+                continue
+            originals.setdefault(filename, before)
+            overrides[filename] = applied.source
+            fixed_in[filename] = fixed_in.get(filename, 0) + applied.fixed
+            progress = True
+        if not progress:
+            break
+    changed = {
+        name: (originals[name], overrides[name])
+        for name in sorted(originals)
+        if originals[name] != overrides[name]
+    }
+    return FixResult(changed, fixed_in, result, errors)
+
+
+@dataclass
+class Written:
+    """What `write_fixes` put on disk, and the report of the files as they now are."""
+
+    files: list[str]
+    fixed: int
+    report: LintReport
+    errors: list[str]
+
+
+def write_fixes(result: FixResult, paths: list[str], options: LintOptions) -> Written:
+    """Write each changed file atomically, in its own encoding. When a write fails, the report
+    is of what is on disk, not of the text that could not be written."""
+    errors = [*result.errors, *result.remaining.errors]
+    written: list[str] = []
+    for name, (_, after) in result.changed.items():
+        try:
+            write_atomically(name, after)
+            written.append(name)
+        except OSError as error:
+            errors.append(str(error) if name in str(error) else f"{name}: cannot write: {error}")
+    report = result.remaining.report
+    if len(written) < len(result.changed):
+        report = lint_paths(paths, options).report
+    fixed = sum(result.fixed_in.get(name, 0) for name in written)
+    return Written(written, fixed, report, errors)
+
+
+_MAX_FIX_PASSES = 10

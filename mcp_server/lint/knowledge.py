@@ -14,8 +14,7 @@ runs, "warns" = only a UserWarning, "never" = allowed, so only a linter catches 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Sandbox = Literal["import", "runtime", "warns", "never"]
 
@@ -40,8 +39,7 @@ SANDBOX_ESCAPE = "TPR603"
 FIXABLE = frozenset({WALL_CLOCK, RANDOM, UUID, BLOCKING_SLEEP, ASYNCIO_WAIT})
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     rule: str | None
     replacement: str | None
     sandbox: Sandbox

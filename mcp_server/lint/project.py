@@ -21,9 +21,8 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from mcp_server.lint import knowledge, sdk_api
 from mcp_server.lint.config import skip_note
@@ -71,33 +70,50 @@ _MAX_SUBCLASSES = 4 * MAX_OVERRIDES  # searched for before a base counts as a pl
 _BINARY_SUFFIXES = (".so", ".pyd")
 
 
-@dataclass(slots=True)
 class Binding:
     """What a name is bound to in one scope."""
 
-    kind: Literal["import", "def", "class", "var", "opaque"]
-    qname: str | None = None  # import: the qualified name it stands for
-    node: ast.AST | None = None  # def/class: the definition; var: the single assigned value
-    count: int = 1  # var: how many assignments (more than one -> not an alias)
+    __slots__ = ("count", "kind", "node", "qname")
+
+    def __init__(
+        self,
+        kind: Literal["import", "def", "class", "var", "opaque"],
+        qname: str | None = None,
+        node: ast.AST | None = None,
+        count: int = 1,
+    ) -> None:
+        self.kind = kind
+        self.qname = qname  # import: the qualified name it stands for
+        self.node = node  # def/class: the definition; var: the single assigned value
+        self.count = count  # var: how many assignments (more than one -> not an alias)
 
 
-@dataclass(eq=False)
 class Module:
-    name: str
-    path: Path
-    display: str  # the file name as reported
-    source: str
-    root: Path  # the directory on sys.path that `name` is relative to
-    is_package: bool
-    tree: ast.Module | None = None
-    syntax_error: SyntaxError | None = None
-    bindings: dict[str, Binding] = field(default_factory=dict)
-    star_imports: list[str] = field(default_factory=list)
-    passthrough_imports: set[str] = field(default_factory=set)  # under imports_passed_through()
-    parsed: bool = False
-    # Found in the environment's installed packages (site-packages), not in the linted tree:
-    # findings there are reported at the user's call into it, which the user can change.
-    installed: bool = False
+    def __init__(
+        self,
+        name: str,
+        path: Path,
+        display: str,
+        source: str,
+        root: Path,
+        is_package: bool,
+        installed: bool = False,
+    ) -> None:
+        self.name = name
+        self.path = path
+        self.display = display  # the file name as reported
+        self.source = source
+        self.root = root  # the directory on sys.path that `name` is relative to
+        self.is_package = is_package
+        # Found in the environment's installed packages (site-packages), not in the linted
+        # tree: findings there are reported at the user's call into it, which the user can change.
+        self.installed = installed
+        self.tree: ast.Module | None = None
+        self.syntax_error: SyntaxError | None = None
+        self.parsed = False
+        self.bindings: dict[str, Binding] = {}
+        self.star_imports: list[str] = []
+        self.passthrough_imports: set[str] = set()  # under imports_passed_through()
 
     @property
     def top_package(self) -> str:
@@ -151,11 +167,11 @@ class Module:
         return start, Location(row=end_row, column=self.column(end_row, end_column))
 
 
-@dataclass(eq=False)
 class ClassInfo:
-    module: Module
-    node: ast.ClassDef
-    qualname: str  # dotted path inside the module
+    def __init__(self, module: Module, node: ast.ClassDef, qualname: str) -> None:
+        self.module = module
+        self.node = node
+        self.qualname = qualname  # dotted path inside the module
 
     @functools.cached_property
     def methods(self) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
@@ -166,22 +182,29 @@ class ClassInfo:
         }
 
 
-@dataclass(eq=False)
 class Function:
     """A function or method the engine can analyze, with the class it belongs to."""
 
-    module: Module
-    node: ast.FunctionDef | ast.AsyncFunctionDef
-    qualname: str
-    cls: ClassInfo | None = None
+    __slots__ = ("cls", "module", "node", "qualname")
+
+    def __init__(
+        self,
+        module: Module,
+        node: ast.FunctionDef | ast.AsyncFunctionDef,
+        qualname: str,
+        cls: ClassInfo | None = None,
+    ) -> None:
+        self.module = module
+        self.node = node
+        self.qualname = qualname
+        self.cls = cls
 
     @property
     def display_name(self) -> str:
         return f"{self.module.name}.{self.qualname}" if self.module.name else self.qualname
 
 
-@dataclass(slots=True)
-class _SelfInfo:
+class _SelfInfo(NamedTuple):
     """What a class's methods assign to `self`: the known types, and every name assigned."""
 
     types: dict[str, str]
@@ -189,8 +212,7 @@ class _SelfInfo:
     values: dict[str, str]  # what `self.attr[key]` is, from `attr: dict[str, set[str]]`
 
 
-@dataclass(slots=True)
-class Symbol:
+class Symbol(NamedTuple):
     kind: Literal["module", "function", "class", "var"]
     module: Module
     node: ast.AST | None = None

@@ -27,8 +27,8 @@ import functools
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from mcp_server.errors import InputError
 from mcp_server.lint.project import ClassInfo, Function, Module, Project, Scope
@@ -112,8 +112,7 @@ class WorkflowCodeError(InputError):
     """A `workflow-code` pattern that matches nothing: one line naming the setting."""
 
 
-@dataclass(frozen=True)
-class Root:
+class Root(NamedTuple):
     """A function (or one branch of it) taken as workflow code, and why."""
 
     function: Function

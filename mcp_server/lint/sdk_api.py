@@ -527,7 +527,7 @@ class VersionError(InputError):
     """A temporalio version that does not read as MAJOR.MINOR[.PATCH]."""
 
 
-class TableChoice(typing.NamedTuple):  # not a dataclass: a tenth of the cost to define
+class TableChoice(typing.NamedTuple):
     """Which table the names are checked against, and why (see choose())."""
 
     table: str  # the label of the table used: "1.35"

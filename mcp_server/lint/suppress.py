@@ -25,7 +25,6 @@ import io
 import re
 import tokenize
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from mcp_server.lint.models import Finding, Location
 
@@ -36,16 +35,27 @@ _DIRECTIVE = re.compile(  # text after it, separated by a space, is the reason
 UNUSED = "TPR900"
 
 
-@dataclass
 class Suppression:
-    kind: str  # "noqa", "ignore" or "ignore-file"
-    row: int  # the comment's line
-    column: int
-    end_column: int
-    selectors: tuple[str, ...]  # empty: every rule
-    first: int = 0  # the rows it covers
-    last: int = 0
-    used: set[str] = field(default_factory=set)
+    __slots__ = ("column", "end_column", "first", "kind", "last", "row", "selectors", "used")
+
+    def __init__(
+        self,
+        kind: str,
+        row: int,
+        column: int,
+        end_column: int,
+        selectors: tuple[str, ...],
+        first: int,
+        last: int,
+    ) -> None:
+        self.kind = kind  # "noqa", "ignore" or "ignore-file"
+        self.row = row  # the comment's line
+        self.column = column
+        self.end_column = end_column
+        self.selectors = selectors  # empty: every rule
+        self.first = first  # the rows it covers
+        self.last = last
+        self.used: set[str] = set()
 
     def covers(self, row: int, code: str, matches: dict[str, set[str]]) -> bool:
         if not self.first <= row <= self.last:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mcp_server.lint.config import Config, load_config
-from mcp_server.lint.engine import fix_paths, fix_source, lint_paths
+from mcp_server.lint.engine import lint_paths
 from mcp_server.lint.files import UsageError, discover
+from mcp_server.lint.fixes import fix_paths, fix_source
 from mcp_server.lint.formats import render_diff
 from mcp_server.lint.models import LintReport
 from mcp_server.lint.options import LintOptions

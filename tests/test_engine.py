@@ -148,8 +148,7 @@ def _project_modules(paths: list[str]):  # type: ignore[no-untyped-def]
     from mcp_server.lint.project import Project
 
     project = Project()
-    found = [Path(p) for p, _ in discover(paths, Config())]
-    return [project.add(p, read_source(p), str(p)) for p in found]
+    return [project.add(p, read_source(p), p) for p, _ in discover(paths, Config())]
 
 
 def test_chain_is_the_shortest_then_first_by_position() -> None:

@@ -14,7 +14,6 @@ import gc
 import itertools
 import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from mcp_server.lint import knowledge, sdk_api
@@ -23,7 +22,7 @@ from mcp_server.lint.config import SDK_SOURCE, Config, skip_note
 from mcp_server.lint.files import UsageError, discover
 from mcp_server.lint.models import ChainHop, Finding, LintReport, Location, Summary
 from mcp_server.lint.options import DEFAULT_OPTIONS, LintOptions
-from mcp_server.lint.parse import UnreadableFile, decode_source
+from mcp_server.lint.parse import TooLarge, UnreadableFile, decode_source
 from mcp_server.lint.peers import Peers
 from mcp_server.lint.project import (
     MAX_INSTALLED_HOPS,
@@ -114,16 +113,11 @@ def _lint(
     errors: list[str] = []
     named: set[int] = set()  # modules the user named explicitly: always parsed
     for path, explicit in discover(paths, config):
-        if config.max_file_size and path not in options.overrides:
-            try:
-                size = os.stat(path).st_size
-            except OSError:
-                size = 0  # reading it reports the problem
-            if config.too_large(size):
-                project.skipped.add(skip_note(path, size, config.max_file_size))
-                continue
         try:
-            module = project.add(Path(path), project.read(path), path)
+            module = project.add(path, project.read(path, config.max_file_size), path)
+        except TooLarge as large:
+            project.skipped.add(skip_note(path, large.size, config.max_file_size))
+            continue
         except UnreadableFile as error:
             errors.append(str(error))
             continue
@@ -137,7 +131,7 @@ def _lint(
                 project.skipped.add(skip_note(name, size, config.max_file_size))
             else:
                 text = decode_source(data, name) if isinstance(data, bytes) else data
-                module = project.add(Path(name), text, name)
+                module = project.add(name, text, name)
                 named.add(id(module))
         except UnreadableFile as error:
             errors.append(str(error))
@@ -278,8 +272,10 @@ def _analyze(
     for claimed in peers.claims():
         if progress is not None:
             progress(before[claimed], len(targets))
+        # Free the chunk before's trees (this one parses what it needs again); the last
+        # chunk's go with the project, or never in the command line (LintOptions.retain).
+        project.release()
         found, failed = _analyze_group(project, chunks[claimed], workflow_code)
-        project.release()  # the next chunk parses what it needs again
         findings += found
         errors += failed
     if progress is not None and not peers.is_helper:
@@ -326,9 +322,9 @@ def _batches(modules: list[Module]) -> list[list[Module]]:
 
 
 def _folders(modules: list[Module]) -> list[list[Module]]:
-    folders: dict[Path, list[Module]] = {}
+    folders: dict[str, list[Module]] = {}
     for module in modules:
-        folders.setdefault(module.path.parent, []).append(module)
+        folders.setdefault(os.path.dirname(module.path), []).append(module)
     return [folders[path] for path in sorted(folders)]
 
 

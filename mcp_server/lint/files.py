@@ -35,8 +35,10 @@ def discover(
                     d for d in subdirectories if not config.is_excluded(os.path.join(directory, d))
                 )
                 for name in sorted(files):
+                    if not name.endswith(".py"):
+                        continue
                     found = os.path.normpath(os.path.join(directory, name))  # not ./x.py
-                    if name.endswith(".py") and not config.is_excluded(found) and _new(seen, found):
+                    if not config.is_excluded(found) and _new(seen, found):
                         yield found, False
         elif _new(seen, path):
             yield path, True

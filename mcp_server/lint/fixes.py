@@ -654,7 +654,7 @@ def _drop_orphans(before: str, after: str, steps: list[Span] | None = None) -> s
 
 
 def _module_of(source: str, tree: ast.Module) -> Module:
-    module = Module("", Path("<fixed>"), "<fixed>", source, Path("."), False)
+    module = Module("", "<fixed>", "<fixed>", source, ".", False)
     module.tree, module.parsed = tree, True
     return module
 

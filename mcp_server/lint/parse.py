@@ -23,20 +23,34 @@ class UnreadableFile(InputError):
     """A file that cannot be linted at all (binary, undecodable, unreadable); one-line message."""
 
 
-def read_source(path: str | Path) -> str:
+class TooLarge(Exception):
+    """A file over the max-file-size limit, which is skipped with a note (config.skip_note)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def read_source(path: str | Path, limit: int = 0) -> str:
+    """A Python file's text; TooLarge when it has more than `limit` bytes (0: no limit)."""
     try:
         # Non-blocking, so that a named pipe called x.py fails here instead of waiting forever
-        # for a writer; fstat, not a stat of the path: this runs once per file of the tree.
-        # os.read, not a file object: no isatty, seek or second fstat for each of the tree's files.
+        # for a writer. This runs once per file of the tree, so it makes few system calls: one
+        # fstat for the kind and size (no stat of the path first), os.read rather than a file
+        # object (no isatty, seek or second fstat), and no read past the end it already found.
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         try:
             info = os.fstat(descriptor)
             if not stat.S_ISREG(info.st_mode):
                 raise UnreadableFile(f"{path}: not a regular file")
-            chunks = [os.read(descriptor, info.st_size + 1)]
-            while chunks[-1]:  # the file grew while it was read
-                chunks.append(os.read(descriptor, 1 << 20))
-            data = b"".join(chunks)
+            if 0 < limit < info.st_size:
+                raise TooLarge(info.st_size)
+            data = os.read(descriptor, info.st_size + 1)
+            if len(data) > info.st_size:  # the file grew while it was read
+                chunks = [data]
+                while chunks[-1]:
+                    chunks.append(os.read(descriptor, 1 << 20))
+                data = b"".join(chunks)
         finally:
             os.close(descriptor)
     except OSError as error:

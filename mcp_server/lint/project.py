@@ -21,14 +21,19 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from mcp_server.lint import knowledge, sdk_api
 from mcp_server.lint.config import skip_note
 from mcp_server.lint.knowledge import Entry
 from mcp_server.lint.models import Location
-from mcp_server.lint.parse import UnreadableFile, parse_source, read_source, source_lines
+from mcp_server.lint.parse import (
+    TooLarge,
+    UnreadableFile,
+    parse_source,
+    read_source,
+    source_lines,
+)
 from mcp_server.lint.suppress import Suppression, parse_suppressions
 
 if TYPE_CHECKING:
@@ -92,14 +97,15 @@ class Module:
     def __init__(
         self,
         name: str,
-        path: Path,
+        path: str,
         display: str,
         source: str,
-        root: Path,
+        root: str,
         is_package: bool,
         installed: bool = False,
     ) -> None:
         self.name = name
+        # Paths are strings: a pathlib object per file of the tree costs more than its uses.
         self.path = path
         self.display = display  # the file name as reported
         self.source = source
@@ -656,7 +662,8 @@ class Project:
         self._factories: dict[int, Function] = {}  # by id(default factory node)
         self.written_calls: set[int] = set()  # ids of the calls factory_function wrote
         self._searched: list[Module] | None = None  # where subclasses are looked for
-        self._missing: set[tuple[str, Path]] = set()  # (module name, root) not on disk
+        self._missing: set[tuple[str, str]] = set()  # (module name, root) not on disk
+        self._cwd = os.getcwd()  # what relative paths are relative to, asked once
         self._folders: dict[str, frozenset[str]] = {}  # folders listed, to find modules
         self.followed: set[str] = set()  # files outside the given ones that imports led to
         self.skipped: set[str] = set()  # one note per file skipped (size, syntax, binary)
@@ -669,14 +676,15 @@ class Project:
         self._installed: dict[str, Module | None] = {}  # by module name, found or not
         self._listings: dict[str, tuple[frozenset[str], dict[str, str]] | None] = {}
 
-    def read(self, path: str) -> str:
-        """A file's text: the in-memory version while --fix iterates, else the disk's."""
+    def read(self, path: str, limit: int = 0) -> str:
+        """A file's text: the in-memory version while --fix iterates, else the disk's, which
+        raises TooLarge when it has more than `limit` bytes."""
         override = self._overrides.get(path)
-        return override if override is not None else read_source(path)
+        return override if override is not None else read_source(path, limit)
 
     # --- building -------------------------------------------------------------------------
-    def add(self, path: Path, source: str, display: str) -> Module:
-        root, name, is_package = _module_name(path)
+    def add(self, path: str, source: str, display: str) -> Module:
+        root, name, is_package = _module_name(os.path.join(self._cwd, path))
         module = Module(name, path, display, source, root, is_package)
         self.modules.append(module)
         self.by_name.setdefault(name, []).append(module)
@@ -896,19 +904,19 @@ class Project:
         *folders, last = name.split(".")
         folder = os.path.join(near.root, *folders)
         listed = self._folder_names(folder)
-        paths = [Path(folder, f"{last}.py")] if f"{last}.py" in listed else []
+        paths = [os.path.join(folder, f"{last}.py")] if f"{last}.py" in listed else []
         if last in listed and "__init__.py" in self._folder_names(os.path.join(folder, last)):
-            paths.append(Path(folder, last, "__init__.py"))
+            paths.append(os.path.join(folder, last, "__init__.py"))
         for path in paths:
-            if path.is_file() and self._allowed(path):
-                self.followed.add(str(path))  # the result cache checks it: not in the key
-                display = _display(str(path))
-                size = path.stat().st_size if self._max_file_size else 0
-                if 0 < self._max_file_size < size and display not in self._overrides:
-                    self.skipped.add(skip_note(display, size, self._max_file_size, "followed"))
-                    break
+            if os.path.isfile(path) and self._allowed(path):
+                self.followed.add(path)  # the result cache checks it: not in the key
+                display = _display(path)
                 try:
-                    source = self.read(display)
+                    source = self.read(display, self._max_file_size)
+                except TooLarge as large:
+                    note = skip_note(display, large.size, self._max_file_size, "followed")
+                    self.skipped.add(note)
+                    break
                 except UnreadableFile:
                     break
                 module = self.add(path, source, display)
@@ -917,9 +925,9 @@ class Project:
         self._missing.add((name, near.root))
         return None
 
-    def _on_root(self, top: str, root: Path) -> bool:
+    def _on_root(self, top: str, root: str) -> bool:
         """Whether a module or package named `top` may lie directly in `root`."""
-        entries = self._folder_names(str(root))
+        entries = self._folder_names(root)
         return top in entries or f"{top}.py" in entries
 
     def _folder_names(self, folder: str) -> frozenset[str]:
@@ -968,20 +976,20 @@ class Project:
             self.skipped.add(f"{display}: `{module_name}` is a binary extension: not followed")
             return None
         if kind == "namespace":  # a folder without __init__.py: its modules are found below it
-            return Module(name, Path(path), display, "", Path(path), True, installed=True)
+            return Module(name, path, display, "", path, True, installed=True)
         self.followed.add(path)  # the result cache checks it: its content is not in the key
-        if self._max_file_size:
-            size = os.stat(path).st_size
-            if 0 < self._max_file_size < size:
-                self.skipped.add(skip_note(display, size, self._max_file_size, "followed"))
-                return None
         try:
-            source = read_source(path)
+            source = read_source(path, self._max_file_size)
+        except TooLarge as large:
+            self.skipped.add(skip_note(display, large.size, self._max_file_size, "followed"))
+            return None
         except UnreadableFile as error:
             self.skipped.add(f"{error}: not followed")
             return None
-        root = Path(path).parents[name.count(".") + (kind == "package")]
-        module = Module(name, Path(path), display, source, root, kind == "package", installed=True)
+        root = path
+        for _ in range(name.count(".") + (kind == "package") + 1):
+            root = os.path.dirname(root)
+        module = Module(name, path, display, source, root, kind == "package", installed=True)
         self.parse(module)
         broken = module.syntax_error
         if broken is not None:
@@ -1060,7 +1068,7 @@ class Project:
             self._listings[directory] = (frozenset(names), binaries)
         return self._listings[directory]
 
-    def _allowed(self, path: Path) -> bool:
+    def _allowed(self, path: str) -> bool:
         if self._confine is None:
             return True
         real = os.path.realpath(path)
@@ -1242,7 +1250,7 @@ class Project:
             return known
         if self._searched is None:
             self._searched = [
-                m for m in self.modules if not m.installed and str(m.path) not in self.followed
+                m for m in self.modules if not m.installed and m.path not in self.followed
             ]
         found: list[ClassInfo] = []
         level = [cls]
@@ -1460,10 +1468,10 @@ def _display(path: str) -> str:
     return path if relative.startswith("..") else relative
 
 
-def _module_name(path: Path) -> tuple[Path, str, bool]:
+def _module_name(path: str) -> tuple[str, str, bool]:
     """(sys.path root, dotted module name, is package) of a file, found through `__init__.py`s.
     String operations, not pathlib: this runs once per file of the tree, before any analysis."""
-    directory, file_name = os.path.split(os.path.abspath(path))  # abspath: no file-system calls
+    directory, file_name = os.path.split(os.path.normpath(path))
     is_package = file_name == "__init__.py"
     root, package = _package_of(directory)
     stem = os.path.splitext(file_name)[0]
@@ -1473,10 +1481,10 @@ def _module_name(path: Path) -> tuple[Path, str, bool]:
 
 
 @functools.cache
-def _package_of(directory: str) -> tuple[Path, tuple[str, ...]]:
+def _package_of(directory: str) -> tuple[str, tuple[str, ...]]:
     """The sys.path root above `directory` and the package path from it (cached: one stat each)."""
     parent, name = os.path.split(directory)
     if not name or not os.path.exists(os.path.join(directory, "__init__.py")):
-        return Path(directory), ()
+        return directory, ()
     root, parts = _package_of(parent)
     return root, (*parts, name)

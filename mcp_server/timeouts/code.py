@@ -15,7 +15,6 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TypeGuard
 
 from mcp_server import sdk_facts
@@ -741,7 +740,7 @@ def analyze_code(
     try:
         for path, explicit in discover(paths, Config()):
             try:
-                module = project.add(Path(path), project.read(path), path)
+                module = project.add(path, project.read(path), path)
             except UnreadableFile as error:
                 if explicit:
                     raise TimeoutInputError(str(error)) from None

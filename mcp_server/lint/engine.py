@@ -269,12 +269,13 @@ def _analyze(
     errors: list[str] = []
     # Chunks are claimed in order, so the ones before a claimed chunk are all taken.
     before = list(itertools.accumulate((len(chunk) for chunk in chunks), initial=0))
-    for claimed in peers.claims():
+    for position, claimed in enumerate(peers.claims()):
         if progress is not None:
             progress(before[claimed], len(targets))
         # Free the chunk before's trees (this one parses what it needs again); the last
         # chunk's go with the project, or never in the command line (LintOptions.retain).
-        project.release()
+        if position:
+            project.release()
         found, failed = _analyze_group(project, chunks[claimed], workflow_code)
         findings += found
         errors += failed
@@ -472,7 +473,10 @@ def _analyze_group(
                 where = f"{module.display}:{function.node.lineno}"
                 raw += [(f, ()) for f in run(checker, where, function)]
 
-    findings = [_syntax_error(m) for m in project.modules if m.syntax_error is not None]
+    # An installed package that does not parse is a note of the run (project.skipped).
+    findings = [
+        _syntax_error(m) for m in project.parsed if m.syntax_error is not None and not m.installed
+    ]
     findings += [_to_model(finding, chain) for finding, chain in raw]
     return findings, errors
 

@@ -652,6 +652,7 @@ class Project:
         self._table_entries: dict[str, knowledge.Entry | None] = {}
         self._trusted = frozenset(trusted)
         self.modules: list[Module] = []
+        self.parsed: list[Module] = []  # the modules parsed since the last release
         self.by_name: dict[str, list[Module]] = {}
         self._tops: set[str] = set()  # top-level names of the tree's modules
         self._scopes: dict[int, Scope] = {}
@@ -695,6 +696,7 @@ class Project:
         if module.parsed:
             return module
         module.parsed = True
+        self.parsed.append(module)
         try:
             module.tree = parse_source(module.source, module.display)
         except SyntaxError as error:
@@ -714,11 +716,11 @@ class Project:
     def release(self) -> None:
         """Free every tree and what points into them; a later lookup parses again. Between the
         chunks of a run, this bounds memory by the largest chunk instead of the whole tree."""
-        for module in [*self.modules, *filter(None, self._installed.values())]:
-            if module.parsed:
-                module.tree, module.syntax_error, module.parsed = None, None, False
-                module.bindings, module.star_imports = {}, []
-                module.passthrough_imports = set()
+        for module in self.parsed:
+            module.tree, module.syntax_error, module.parsed = None, None, False
+            module.bindings, module.star_imports = {}, []
+            module.passthrough_imports = set()
+        self.parsed = []
         # Keyed by id(node): the ids of freed nodes are reused.
         self._scopes.clear()
         self._classes.clear()

@@ -342,6 +342,7 @@ class Checker(ast.NodeVisitor):
         self._single: set[str] | None = None  # names compared with `len(name) == 1` (or !=)
         self._awaited: set[int] = set()  # awaited calls are async I/O, never blocking
         self._replay_reported: set[int] = set()  # under two nested decisions: reported once
+        self._discarded: ast.Call | None = None  # the call an expression statement is
 
     # --- entry points -----------------------------------------------------------------------
     def check_function(self, function: Function) -> None:
@@ -476,6 +477,9 @@ class Checker(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
         qname = self.scope.resolve(func)
+        if node is self._discarded:
+            self._discarded = None
+            self._check_discarded(node, qname)
         if qname is None and isinstance(func, ast.Subscript):
             qname = generic_class(func, self.scope)  # `Box[int](...)`
         reported, named, entry = False, "", None
@@ -894,14 +898,16 @@ class Checker(ast.NodeVisitor):
 
     # --- statements -----------------------------------------------------------------------------
     def visit_Expr(self, node: ast.Expr) -> None:
-        value = node.value
-        if isinstance(value, ast.Call):
-            qname = self.scope.resolve(value.func)
-            if qname in _MUST_AWAIT or (
-                qname and sdk_api.is_coroutine_function(qname) and qname.startswith(f"{WORKFLOW}.")
-            ):
-                self.report("TPR402", value, qname, name=qname or "")
-        self.generic_visit(node)
+        if node.value.__class__ is ast.Call:
+            self._discarded = node.value  # visit_Call checks it once it has resolved the callee
+        self.visit(node.value)
+
+    def _check_discarded(self, node: ast.Call, qname: str | None) -> None:
+        """A call whose result the statement drops: a coroutine nobody awaits does nothing."""
+        if qname in _MUST_AWAIT or (
+            qname and sdk_api.is_coroutine_function(qname) and qname.startswith(f"{WORKFLOW}.")
+        ):
+            self.report("TPR402", node, qname, name=qname or "")
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         if self.context == "workflow" and self._is_set(node.iter):

@@ -659,6 +659,7 @@ class Project:
         self._classes: dict[int, ClassInfo] = {}
         self._functions: dict[int, Function] = {}
         self._self_types: dict[int, _SelfInfo] = {}
+        self._decorators: dict[int, frozenset[str]] = {}  # by id(definition node)
         self._subclasses: dict[int, list[ClassInfo]] = {}  # by id(base class node)
         self._factories: dict[int, Function] = {}  # by id(default factory node)
         self.written_calls: set[int] = set()  # ids of the calls factory_function wrote
@@ -726,6 +727,7 @@ class Project:
         self._classes.clear()
         self._functions.clear()
         self._self_types.clear()
+        self._decorators.clear()
         self._subclasses.clear()
         self._factories.clear()
         self.written_calls.clear()
@@ -861,10 +863,17 @@ class Project:
         self._factories[id(factory)] = function
         return function
 
-    def decorators(self, module: Module, node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-        """Qualified names of a definition's decorators (`@workflow.query(name=...)` included)."""
-        scope = self.module_scope(module)
-        return {scope.resolve(decorator_target(d)) or "" for d in node.decorator_list}
+    def decorators(
+        self, module: Module, node: ast.FunctionDef | ast.AsyncFunctionDef
+    ) -> frozenset[str]:
+        """Qualified names of a definition's decorators (`@workflow.query(name=...)` included),
+        resolved once per definition: the engine and the checkers ask again and again."""
+        found = self._decorators.get(id(node))
+        if found is None:
+            scope = self.module_scope(module)
+            found = frozenset(scope.resolve(decorator_target(d)) or "" for d in node.decorator_list)
+            self._decorators[id(node)] = found
+        return found
 
     def is_activity(self, function: Function) -> bool:
         return ACTIVITY_DEFN in self.decorators(function.module, function.node)

@@ -26,10 +26,12 @@ granularity of the run: a second change in the same tick could leave its signatu
 So nothing is recorded when any input changed less than two seconds before the run began; the
 normal path answers until the tree has settled.
 
-This module must stay cheap to import: os, sys and marshal only, until the normal path runs (not
-even `from __future__ import annotations`: the annotations here are strings instead).
+This module must stay cheap to import: os, sys, marshal and gc (built in) only, until the normal
+path runs (not even `from __future__ import annotations`: the annotations here are strings
+instead).
 """
 
+import gc
 import marshal
 import os
 import sys
@@ -58,6 +60,11 @@ def entry() -> None:
     """The `temporal-pro` script and `python -m mcp_server`: replay a cached lint run, else run
     the command line."""
     words = sys.argv[1:]
+    if words[:1] == ["lint"]:
+        # A one-shot run whose objects live until os._exit: the engine turns the cyclic
+        # collector off for its analysis (engine.lint_paths); off from the start, it also
+        # skips the collections that importing the linter and rendering the report set off.
+        gc.disable()
     try:
         output = cached_output(words)
         if output is None:

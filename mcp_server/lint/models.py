@@ -8,8 +8,9 @@ dataclasses as they are wherever a front end needs a schema (the MCP server).
 Only these public results are dataclasses. Defining one costs 0.2-0.8 ms (it compiles its
 methods from source), so the linter's internal records are NamedTuples (immutable, about 0.05 ms)
 or plain classes (mutable, about nothing): with the 18 it had, defining them took a fifth of a
-cold run's start-up. Every dataclass here has a docstring, or defining it would also compute its
-signature for one.
+cold run's start-up. For the same reason these are not frozen (freezing compiles two methods
+more and doubles the cost; the lists they hold would stay mutable anyway), and each has a
+docstring (without one, defining it also computes its signature).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ Category = Literal[
 ]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class Location:
     """A 1-based position; as an `end_location` it is exclusive."""
 
@@ -54,7 +55,7 @@ class Location:
     column: int
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class ChainHop:
     """One step of the call chain from a workflow (or activity) entry point to the finding."""
 
@@ -70,7 +71,7 @@ class ChainHop:
         return " " in self.function
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class Edit:
     """Replace the text from `location` up to (not including) `end_location` with `content`.
     Positions count characters of the decoded text (a UTF-8 byte-order mark is not part of it);
@@ -81,7 +82,7 @@ class Edit:
     end_location: Location
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class Fix:
     """An automatic fix. "safe" fixes keep the program's meaning; "unsafe" ones may change it
     (a naive local datetime becoming an aware UTC one) and apply only with --unsafe-fixes.
@@ -95,7 +96,7 @@ class Fix:
     edits: list[Edit]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class Finding:
     """One mistake: where it is, the rule it breaks, why, and how the workflow reaches it."""
 
@@ -112,7 +113,7 @@ class Finding:
     fix: Fix | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class Summary:
     """How many files were linted and how many findings they have."""
 
@@ -120,7 +121,7 @@ class Summary:
     findings: int
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class LintReport:
     """A run's findings, sorted by file and position, and its summary."""
 
@@ -161,7 +162,7 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
     }  # fmt: skip
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class RuleInfo:
     """A rule as `rules` lists it: its code, name, category, severity and one-line summary."""
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 
+from mcp_server.lint import suppress
 from mcp_server.lint.engine import LintOptions, lint_paths, lint_source
 
 HEAD = "import time\n\nfrom temporalio import workflow\n\n\n@workflow.defn\nclass W:\n"
@@ -196,3 +198,57 @@ def test_a_comment_on_a_library_root_s_signal_line_covers_that_line_only(comment
     source = LIBRARY_STEP.format(comment=comment, own="")
     assert [code for _, code in found(source) if code != "TPR900"] == ["TPR101"]
     assert found(LIBRARY_STEP.format(comment="", own="  # noqa: TPR101")) == []
+
+
+# --- finding the comments: a statement at a time, as the whole file tokenizes ---------------------
+TRICKY = {
+    "a '#' in a string first": 'x = "# noqa"  # noqa: TPR101\n',
+    "noqa in a docstring": 'def f():\n    """\n    # noqa: TPR101\n    """\n    return 1  # noqa\n',
+    "between concatenated strings": 'x = ("a"  # noqa: TPR101\n     "b")\n',
+    "decorators": '@decorator  # noqa: TPR101\n@other(\n    "x",  # noqa\n)\ndef f(): ...\n',
+    "two statements on a line": "a = 1; b = 2  # noqa\n",
+    "in and after a string": 's = """\nline # noqa\n"""  # noqa: TPR102\n',
+    "a backslash continuation": "x = 1 + \\\n    2  # NOQA\n",
+    "an f-string": 'x = f"{1}#"  # temporal-pro: ignore[TPR101]\n',
+    "CRLF": "x = 1\r\ny = 2  # noqa\r\n",
+    "lone CR": "x = 1\ry = 2  # noqa\r",
+    "nested, deep in a class": 'class C:\n    def m(self):\n        return """\n# noqa\n"""  # noqa\n',
+    "between statements": "x = 1\n# temporal-pro: ignore[TPR101]\ny = 2\n",
+    "before the first statement": "# temporal-pro: ignore-file[TPR602]\nimport x\n",
+    "unclosed at the end": "x = (1,  # noqa\n",
+}
+
+
+def _whole_file(source: str) -> list[tuple[int, int, str, bool]]:
+    """What tokenizing the whole file finds on the lines that mention a suppression."""
+    lines = io.StringIO(source).readlines()
+    rows = {
+        n for n, line in enumerate(lines, 1) if "noqa" in line.lower() or "temporal-pro:" in line
+    }
+    return [c for c in suppress._tokenized(lines, 1, len(lines)) if c[0] in rows]
+
+
+def _own_sources() -> list[Path]:
+    root = Path(__file__).parent.parent
+    return sorted(
+        path
+        for folder in ("mcp_server", "tests", "bench")
+        for path in (root / folder).rglob("*.py")
+        if "node_modules" not in path.parts and "noqa" in path.read_text(encoding="utf-8")
+    )
+
+
+@pytest.mark.parametrize("source", TRICKY.values(), ids=TRICKY.keys())
+def test_comments_are_those_the_whole_file_tokenizes(source: str) -> None:
+    expected = _whole_file(source)
+    assert suppress._comments(source, suppress._parsed(source)) == expected
+    assert expected or source.startswith("x = (1")  # every case holds a comment to find
+
+
+def test_comments_agree_on_real_files() -> None:
+    # This project's own files mention noqa in docstrings, strings and samples as well as in
+    # comments: all of them, found a statement at a time, as the whole file finds them.
+    sources = [path.read_text(encoding="utf-8") for path in _own_sources()]
+    assert len(sources) > 5
+    for source in sources:
+        assert suppress._comments(source, suppress._parsed(source)) == _whole_file(source)

@@ -137,7 +137,7 @@ class Module:
     @functools.cached_property
     def suppressions(self) -> list[Suppression]:
         """Its suppression comments, parsed once per run (the walk and the report both ask)."""
-        return parse_suppressions(self.source)
+        return parse_suppressions(self.source, self.tree)
 
     @functools.cached_property
     def asks_in_workflow(self) -> bool:

@@ -473,6 +473,10 @@ def _analyze_group(
                 where = f"{module.display}:{function.node.lineno}"
                 raw += [(f, ()) for f in run(checker, where, function)]
 
+    for module in parsed:
+        # The report asks for every file's suppression comments (a cached property): found
+        # now, with the tree at hand, they need no second parse once the trees are freed.
+        _ = module.suppressions
     # An installed package that does not parse is a note of the run (project.skipped).
     findings = [
         _syntax_error(m) for m in project.parsed if m.syntax_error is not None and not m.installed

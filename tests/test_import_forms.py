@@ -204,3 +204,40 @@ def test_an_object_a_project_helper_returns_is_known_by_what_it_is(tmp_path: Pat
     log_row = call_line(source.replace("log.info(", "value = log.info("), "log.info")
     # The clock is reported once, in the helper that reads it, not again where it is called.
     assert found == [("TPR602", "flow.py", log_row), ("TPR101", "helpers.py", 15)]
+
+
+WALRUS = """\
+import time
+
+from temporalio import workflow
+
+
+def keep(f):
+    return f
+
+
+@workflow.defn
+class W:
+    @workflow.run
+    async def run(self) -> float:
+        {binding}
+        value = clock()  # the alias `:=` bound
+        return value
+"""
+
+
+@pytest.mark.parametrize(
+    "binding",
+    [
+        "if (clock := time.time) is None:\n            return 0.0",
+        "@keep if (clock := time.time) else keep\n        def inner() -> None: ...",
+        "x = 1\n        y = [clock := time.time]",
+    ],
+    ids=["in an if test", "in a decorator", "after other statements"],
+)
+def test_a_name_bound_with_walrus_is_an_alias(binding: str) -> None:
+    # The walrus is looked for only in the statements around the lines that hold `:=`; a
+    # decorator's line comes before its `def`.
+    source = WALRUS.format(binding=binding)
+    found = [(f.code, f.location.row) for f in lint_source(source).findings]
+    assert found == [("TPR101", call_line(source, "clock"))]

@@ -15,12 +15,13 @@ bound exactly once to an expression resolves through that expression (`now = dat
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
 import functools
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from mcp_server.lint import knowledge, sdk_api
@@ -146,8 +147,12 @@ class Module:
         return "in_workflow" in self.source or "in_sandbox" in self.source
 
     @functools.cached_property
-    def has_walrus(self) -> bool:
-        return ":=" in self.source
+    def walrus_rows(self) -> list[int]:
+        """The rows that hold `:=`, in order (in a string too: binding collection only looks
+        for `name := value` in the statements around them)."""
+        if ":=" not in self.source:
+            return []
+        return [row for row, line in enumerate(self.lines, 1) if ":=" in line]
 
     @functools.cached_property
     def lines(self) -> list[str]:
@@ -553,7 +558,7 @@ def _collect_function_bindings(
     if isinstance(fn, ast.Lambda):
         return
     _collect_block_bindings(
-        fn.body, names, scope.global_names, scope.module.package, scope.module.has_walrus
+        fn.body, names, scope.global_names, scope.module.package, scope.module.walrus_rows
     )
 
 
@@ -562,13 +567,13 @@ def _collect_block_bindings(
     names: dict[str, Binding],
     global_names: set[str],
     package: str,
-    walrus: bool = False,
+    walrus_rows: Sequence[int] = (),
 ) -> None:
     """Bindings made by a block, without entering nested function or class bodies.
 
     Only statements bind names (a comprehension's variables live in their own scope), so the
-    walk visits statements and match patterns, never expressions; `walrus` adds the rare
-    `name := value` when the source contains one.
+    walk visits statements and match patterns, never expressions; the rare `name := value`
+    is looked for in the statements that span one of `walrus_rows` (Module.walrus_rows).
     """
     stack: list[ast.AST] = list(reversed(body))
     while stack:
@@ -625,11 +630,19 @@ def _collect_block_bindings(
             children = getattr(node, block)
             if children:
                 stack.extend(reversed(children))
-    if walrus:
-        for statement in body:
+    for statement in body if walrus_rows else ():
+        decorators = getattr(statement, "decorator_list", ())
+        first = min([statement.lineno, *(d.lineno for d in decorators)])
+        if holds_row(walrus_rows, first, statement.end_lineno or statement.lineno):
             for node in ast.walk(statement):
                 if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                     _bind(names, node.target.id, Binding("var", node=node.value))
+
+
+def holds_row(rows: Sequence[int], first: int, last: int) -> bool:
+    """Whether the sorted `rows` hold one from `first` to `last`."""
+    index = bisect.bisect_left(rows, first)
+    return index < len(rows) and rows[index] <= last
 
 
 class Project:

@@ -21,7 +21,6 @@ are never workflow roots. A function that only names workflow types, or uses `wo
 from __future__ import annotations
 
 import ast
-import bisect
 import copy
 import functools
 import os
@@ -31,7 +30,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from mcp_server.errors import InputError
-from mcp_server.lint.project import ClassInfo, Function, Module, Project, Scope
+from mcp_server.lint.project import ClassInfo, Function, Module, Project, Scope, holds_row
 from mcp_server.sdk_facts import WORKFLOW
 
 # The functions of `temporalio.workflow` that raise `_NotInWorkflowEventLoopError` ("Not in
@@ -235,7 +234,7 @@ def find_roots(
     for function in functions if lines else ():
         node = function.node
         if (
-            _holds_line(lines, node.lineno, node.end_lineno or node.lineno)
+            holds_row(lines, node.lineno, node.end_lineno or node.lineno)
             and id(node) not in declared
             and candidate(function)
         ):
@@ -295,11 +294,6 @@ def _through_alias(alias: str) -> re.Pattern[str]:
 @functools.cache
 def _direct(names: frozenset[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.])(?:{'|'.join(sorted(names))})\s*\(")
-
-
-def _holds_line(lines: list[int], first: int, last: int) -> bool:
-    index = bisect.bisect_left(lines, first)
-    return index < len(lines) and lines[index] <= last
 
 
 def in_workflow_sense(test: ast.expr, scope: Scope) -> bool | None:

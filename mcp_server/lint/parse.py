@@ -58,6 +58,12 @@ def read_source(path: str | Path, limit: int = 0) -> str:
     return decode_source(data, str(path))
 
 
+def statement_rows(node: ast.stmt) -> tuple[int, int]:
+    """First and last row of a statement; a definition starts at its first decorator."""
+    decorators = getattr(node, "decorator_list", ())
+    return min([node.lineno, *(d.lineno for d in decorators)]), node.end_lineno or node.lineno
+
+
 def source_lines(text: str) -> list[str]:
     """The lines of Python source, ends kept, broken only where Python breaks them (\\n, \\r\\n,
     \\r): str.splitlines() also breaks at form feeds and U+2028, which would shift every row

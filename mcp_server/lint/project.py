@@ -34,6 +34,7 @@ from mcp_server.lint.parse import (
     parse_source,
     read_source,
     source_lines,
+    statement_rows,
 )
 from mcp_server.lint.suppress import Suppression, parse_suppressions
 
@@ -631,9 +632,7 @@ def _collect_block_bindings(
             if children:
                 stack.extend(reversed(children))
     for statement in body if walrus_rows else ():
-        decorators = getattr(statement, "decorator_list", ())
-        first = min([statement.lineno, *(d.lineno for d in decorators)])
-        if holds_row(walrus_rows, first, statement.end_lineno or statement.lineno):
+        if holds_row(walrus_rows, *statement_rows(statement)):
             for node in ast.walk(statement):
                 if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                     _bind(names, node.target.id, Binding("var", node=node.value))

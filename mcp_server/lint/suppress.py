@@ -28,6 +28,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 
 from mcp_server.lint.models import Finding, Location
+from mcp_server.lint.parse import statement_rows
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[\w\-]+(?:[\s,]+[\w\-]+)*))?", re.IGNORECASE)
 _DIRECTIVE = re.compile(  # text after it, separated by a space, is the reason
@@ -81,7 +82,7 @@ def _comments(source: str, tree: ast.Module | None) -> list[tuple[int, int, str,
     # A lone CR ends a line for ast, not for tokenize: rows would not agree.
     if tree is None or source.count("\r") != source.count("\r\n"):
         return _tokenized(lines, 1, len(lines))
-    spans = [(_span(node)[0], node.end_lineno or node.lineno) for node in tree.body]
+    spans = [statement_rows(node) for node in tree.body]
     starts = [first for first, _ in spans]
     found: dict[tuple[int, int], tuple[int, int, str, bool]] = {}
     for row in sorted(rows):
@@ -161,24 +162,19 @@ def _covered(statements: list[ast.stmt], row: int, alone: bool) -> tuple[int, in
     inside (a multi-line call), or else the next statement."""
     simple = [n for n in statements if not hasattr(n, "body")]
     if not alone:
-        inside = [n for n in simple if n.lineno <= row <= _span(n)[1]]
+        inside = [n for n in simple if n.lineno <= row <= statement_rows(n)[1]]
         return _innermost(inside) if inside else (row, row)
-    decorated = [n for n in statements if _span(n)[0] < row < n.lineno]  # decorator ... `def`
-    inside = [n for n in simple if n.lineno < row < _span(n)[1]]
+    # Among a definition's decorators, before its `def`:
+    decorated = [n for n in statements if statement_rows(n)[0] < row < n.lineno]
+    inside = [n for n in simple if n.lineno < row < statement_rows(n)[1]]
     if decorated or inside:
         return _innermost(decorated or inside)
-    following = [_span(n) for n in statements if _span(n)[0] > row]
+    following = [statement_rows(n) for n in statements if statement_rows(n)[0] > row]
     return min(following, key=lambda span: span[0]) if following else None  # outermost first
 
 
-def _span(node: ast.stmt) -> tuple[int, int]:
-    """First and last row of a statement; a definition starts at its first decorator."""
-    decorators = getattr(node, "decorator_list", [])
-    return min([node.lineno, *(d.lineno for d in decorators)]), node.end_lineno or node.lineno
-
-
 def _innermost(nodes: list[ast.stmt]) -> tuple[int, int]:
-    return min((_span(n) for n in nodes), key=lambda span: span[1] - span[0])
+    return min((statement_rows(n) for n in nodes), key=lambda span: span[1] - span[0])
 
 
 def apply_suppressions(
